@@ -1,0 +1,7 @@
+/** The bench sections, in the order they run. Each returns a flat record of figures. */
+export interface BenchSection {
+  name: string;
+  run(): Promise<Record<string, number | string | boolean | null>>;
+}
+
+export const sections: BenchSection[] = [];

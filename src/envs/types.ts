@@ -1,0 +1,44 @@
+/**
+ * The gym-like surface every environment offers. Observations are float32 (as D4RL
+ * stores them); the physics keeps float64 inside.
+ */
+export interface StepResult {
+  observation: Float32Array;
+  reward: number;
+  /** The task ended by its own rule (e.g. Hopper fell): no bootstrapping past this step. */
+  terminated: boolean;
+  /** The time limit cut the episode: the state is not terminal, bootstrapping continues. */
+  truncated: boolean;
+}
+
+export interface PhysicsState {
+  qpos: Float64Array;
+  qvel: Float64Array;
+}
+
+export interface Env {
+  /** Gym-style name, e.g. `HalfCheetah`. */
+  readonly id: string;
+  readonly observationSize: number;
+  readonly actionSize: number;
+  /** Steps after which an episode is truncated (1000 for the D4RL locomotion tasks). */
+  readonly maxEpisodeSteps: number;
+  /** Starts an episode. A seed reseeds the env's generator; without one the stream continues. */
+  reset(seed?: number): Float32Array;
+  /** Actions are clipped to [-1, 1] before they reach the simulator. */
+  step(action: ArrayLike<number>): StepResult;
+  /** Copy of the simulator state, for D4RL's `infos/qpos` and `infos/qvel`. */
+  physicsState(): PhysicsState;
+  /** Frees the WASM objects; the env is unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * Batched termination check used inside model rollouts: `nextObservations` holds
+ * `count = length / observationSize` rows; returns 1 where the row's episode ends.
+ */
+export type TerminationFn = (
+  nextObservations: Float32Array,
+  observationSize: number,
+  out?: Uint8Array,
+) => Uint8Array;

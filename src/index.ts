@@ -1,0 +1,8 @@
+/**
+ * Programmatic entry: `import { makeEnv, loadDataset, composeConfig } from 'mopo'`.
+ * Heavy engines (TensorFlow.js, MuJoCo, h5wasm) load lazily inside the functions
+ * that need them, so importing this module stays cheap.
+ */
+export { Rng, type RngState } from './util/rng.js';
+export * from './errors.js';
+export type { Env, StepResult, PhysicsState, TerminationFn } from './envs/types.js';
