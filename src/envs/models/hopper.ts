@@ -1,0 +1,47 @@
+/**
+ * MJCF for Hopper, following the facts of gym's `hopper.xml`: a one-legged planar
+ * robot (torso, thigh, leg, foot capsules) whose torso slides in x and z and pitches
+ * about y; three hinges driven by motors with gear 200. RK4 at 0.002 s. Every geom
+ * collides with every other non-adjacent one (conaffinity 1), with a 1 mm margin.
+ *
+ * gym writes this model in global coordinates, which current MuJoCo no longer reads;
+ * here every position is relative to its parent body, which yields the same geometry.
+ * `rootz` has `ref` 1.25 so that qpos[1] is the torso height.
+ */
+export const HOPPER_XML = `
+<mujoco model="hopper">
+  <compiler angle="degree" inertiafromgeom="true" autolimits="true"/>
+  <option integrator="RK4" timestep="0.002"/>
+  <default>
+    <joint armature="1" damping="1"/>
+    <geom contype="1" conaffinity="1" condim="1" margin="0.001" solref="0.02 1" solimp="0.8 0.8 0.01"/>
+    <motor ctrlrange="-1 1"/>
+  </default>
+  <worldbody>
+    <geom name="floor" type="plane" size="20 20 0.125" condim="3"/>
+    <body name="torso" pos="0 0 1.25">
+      <joint name="rootx" type="slide" axis="1 0 0" armature="0" damping="0"/>
+      <joint name="rootz" type="slide" axis="0 0 1" ref="1.25" armature="0" damping="0"/>
+      <joint name="rooty" type="hinge" axis="0 1 0" armature="0" damping="0"/>
+      <geom name="torso_geom" type="capsule" fromto="0 0 0.2 0 0 -0.2" size="0.05" friction="0.9"/>
+      <body name="thigh" pos="0 0 -0.2">
+        <joint name="thigh_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
+        <geom name="thigh_geom" type="capsule" fromto="0 0 0 0 0 -0.45" size="0.05" friction="0.9"/>
+        <body name="leg" pos="0 0 -0.45">
+          <joint name="leg_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
+          <geom name="leg_geom" type="capsule" fromto="0 0 0 0 0 -0.5" size="0.04" friction="0.9"/>
+          <body name="foot" pos="0 0 -0.5">
+            <joint name="foot_joint" type="hinge" axis="0 -1 0" range="-45 45"/>
+            <geom name="foot_geom" type="capsule" fromto="-0.13 0 0 0.26 0 0" size="0.06" friction="2.0"/>
+          </body>
+        </body>
+      </body>
+    </body>
+  </worldbody>
+  <actuator>
+    <motor name="thigh_joint" joint="thigh_joint" gear="200"/>
+    <motor name="leg_joint" joint="leg_joint" gear="200"/>
+    <motor name="foot_joint" joint="foot_joint" gear="200"/>
+  </actuator>
+</mujoco>
+`;
