@@ -1,7 +1,9 @@
+import { envsSection } from './envs.js';
+
 /** The bench sections, in the order they run. Each returns a flat record of figures. */
 export interface BenchSection {
   name: string;
   run(): Promise<Record<string, number | string | boolean | null>>;
 }
 
-export const sections: BenchSection[] = [];
+export const sections: BenchSection[] = [envsSection];

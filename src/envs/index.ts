@@ -16,3 +16,4 @@ export {
   type MakeEnvOptions,
 } from './registry.js';
 export { halfCheetahTermination, hopperTermination, walker2dTermination } from './termination.js';
+export { runRandomPolicy, type RandomPolicyRun } from './random-policy.js';

@@ -6,6 +6,12 @@
 import { EnvError } from '../errors.js';
 import type { TerminationFn } from './types.js';
 
+// Observations are float32, so the thresholds are too (as numpy compares float32
+// arrays): a row sitting exactly on float32(0.8) is on the boundary, not above it.
+const HOPPER_MIN_HEIGHT = Math.fround(0.7);
+const HOPPER_MAX_ANGLE = Math.fround(0.2);
+const WALKER_MIN_HEIGHT = Math.fround(0.8);
+
 /**
  * HalfCheetah never falls, so gym never ends its episodes; a model can still diverge,
  * so (as OfflineRL-Kit does) rows with a non-finite or huge (|x| ≥ 100) entry end.
@@ -39,7 +45,7 @@ export const hopperTermination: TerminationFn = (nextObservations, observationSi
     const start = row * observationSize;
     const height = nextObservations[start]!;
     const angle = nextObservations[start + 1]!;
-    let alive = height > 0.7 && Math.abs(angle) < 0.2;
+    let alive = height > HOPPER_MIN_HEIGHT && Math.abs(angle) < HOPPER_MAX_ANGLE;
     for (let j = start + 1; alive && j < start + observationSize; j++) {
       alive = Math.abs(nextObservations[j]!) < 100;
     }
@@ -56,7 +62,7 @@ export const walker2dTermination: TerminationFn = (nextObservations, observation
     const start = row * observationSize;
     const height = nextObservations[start]!;
     const angle = nextObservations[start + 1]!;
-    const alive = height > 0.8 && height < 2.0 && angle > -1 && angle < 1;
+    const alive = height > WALKER_MIN_HEIGHT && height < 2.0 && angle > -1 && angle < 1;
     done[row] = alive ? 0 : 1;
   }
   return done;
