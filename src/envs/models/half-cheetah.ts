@@ -3,9 +3,16 @@
  * cheetah of 14 kg whose torso slides in x and z and pitches about y, with six hinged
  * leg joints (springs, dampers and limits per joint) driven by motors with gears
  * 120, 90, 60, 120, 60, 30. Euler integration at 0.01 s. Only the floor collides with
- * the body (conaffinity 0 on the body geoms). Written in local coordinates, which
- * current MuJoCo requires.
+ * the body (conaffinity 0 on the body geoms).
  */
+import { legacyCapsule } from './legacy-capsule.js';
+
+const RADIUS = 0.046;
+
+function limb(name: string, pos: [number, number, number], angle: number, halfLength: number): string {
+  return legacyCapsule({ name, pos, axisangle: [0, 1, 0, angle], radius: RADIUS, halfLength });
+}
+
 export const HALF_CHEETAH_XML = `
 <mujoco model="half_cheetah">
   <compiler angle="radian" inertiafromgeom="true" settotalmass="14" autolimits="true"/>
@@ -21,29 +28,29 @@ export const HALF_CHEETAH_XML = `
       <joint name="rootx" type="slide" axis="1 0 0" armature="0" damping="0" stiffness="0"/>
       <joint name="rootz" type="slide" axis="0 0 1" armature="0" damping="0" stiffness="0"/>
       <joint name="rooty" type="hinge" axis="0 1 0" armature="0" damping="0" stiffness="0"/>
-      <geom name="torso" type="capsule" fromto="-0.5 0 0 0.5 0 0" size="0.046"/>
-      <geom name="head" type="capsule" pos="0.6 0 0.1" axisangle="0 1 0 0.87" size="0.046 0.15"/>
+      ${legacyCapsule({ name: 'torso', from: [-0.5, 0, 0], to: [0.5, 0, 0], radius: RADIUS })}
+      ${limb('head', [0.6, 0, 0.1], 0.87, 0.15)}
       <body name="bthigh" pos="-0.5 0 0">
         <joint name="bthigh" type="hinge" axis="0 1 0" range="-0.52 1.05" stiffness="240" damping="6"/>
-        <geom name="bthigh" type="capsule" pos="0.1 0 -0.13" axisangle="0 1 0 -3.8" size="0.046 0.145"/>
+        ${limb('bthigh', [0.1, 0, -0.13], -3.8, 0.145)}
         <body name="bshin" pos="0.16 0 -0.25">
           <joint name="bshin" type="hinge" axis="0 1 0" range="-0.785 0.785" stiffness="180" damping="4.5"/>
-          <geom name="bshin" type="capsule" pos="-0.14 0 -0.07" axisangle="0 1 0 -2.03" size="0.046 0.15"/>
+          ${limb('bshin', [-0.14, 0, -0.07], -2.03, 0.15)}
           <body name="bfoot" pos="-0.28 0 -0.14">
             <joint name="bfoot" type="hinge" axis="0 1 0" range="-0.4 0.785" stiffness="120" damping="3"/>
-            <geom name="bfoot" type="capsule" pos="0.03 0 -0.097" axisangle="0 1 0 -0.27" size="0.046 0.094"/>
+            ${limb('bfoot', [0.03, 0, -0.097], -0.27, 0.094)}
           </body>
         </body>
       </body>
       <body name="fthigh" pos="0.5 0 0">
         <joint name="fthigh" type="hinge" axis="0 1 0" range="-1 0.7" stiffness="180" damping="4.5"/>
-        <geom name="fthigh" type="capsule" pos="-0.07 0 -0.12" axisangle="0 1 0 0.52" size="0.046 0.133"/>
+        ${limb('fthigh', [-0.07, 0, -0.12], 0.52, 0.133)}
         <body name="fshin" pos="-0.14 0 -0.24">
           <joint name="fshin" type="hinge" axis="0 1 0" range="-1.2 0.87" stiffness="120" damping="3"/>
-          <geom name="fshin" type="capsule" pos="0.065 0 -0.09" axisangle="0 1 0 -0.6" size="0.046 0.106"/>
+          ${limb('fshin', [0.065, 0, -0.09], -0.6, 0.106)}
           <body name="ffoot" pos="0.13 0 -0.18">
             <joint name="ffoot" type="hinge" axis="0 1 0" range="-0.5 0.5" stiffness="60" damping="1.5"/>
-            <geom name="ffoot" type="capsule" pos="0.045 0 -0.07" axisangle="0 1 0 -0.6" size="0.046 0.07"/>
+            ${limb('ffoot', [0.045, 0, -0.07], -0.6, 0.07)}
           </body>
         </body>
       </body>

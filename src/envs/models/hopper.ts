@@ -8,6 +8,8 @@
  * here every position is relative to its parent body, which yields the same geometry.
  * `rootz` has `ref` 1.25 so that qpos[1] is the torso height.
  */
+import { legacyCapsule } from './legacy-capsule.js';
+
 export const HOPPER_XML = `
 <mujoco model="hopper">
   <compiler angle="degree" inertiafromgeom="true" autolimits="true"/>
@@ -23,16 +25,16 @@ export const HOPPER_XML = `
       <joint name="rootx" type="slide" axis="1 0 0" armature="0" damping="0"/>
       <joint name="rootz" type="slide" axis="0 0 1" ref="1.25" armature="0" damping="0"/>
       <joint name="rooty" type="hinge" axis="0 1 0" armature="0" damping="0"/>
-      <geom name="torso_geom" type="capsule" fromto="0 0 0.2 0 0 -0.2" size="0.05" friction="0.9"/>
+      ${legacyCapsule({ name: 'torso_geom', from: [0, 0, 0.2], to: [0, 0, -0.2], radius: 0.05, attributes: 'friction="0.9"' })}
       <body name="thigh" pos="0 0 -0.2">
         <joint name="thigh_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
-        <geom name="thigh_geom" type="capsule" fromto="0 0 0 0 0 -0.45" size="0.05" friction="0.9"/>
+        ${legacyCapsule({ name: 'thigh_geom', from: [0, 0, 0], to: [0, 0, -0.45], radius: 0.05, attributes: 'friction="0.9"' })}
         <body name="leg" pos="0 0 -0.45">
           <joint name="leg_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
-          <geom name="leg_geom" type="capsule" fromto="0 0 0 0 0 -0.5" size="0.04" friction="0.9"/>
+          ${legacyCapsule({ name: 'leg_geom', from: [0, 0, 0], to: [0, 0, -0.5], radius: 0.04, attributes: 'friction="0.9"' })}
           <body name="foot" pos="0 0 -0.5">
             <joint name="foot_joint" type="hinge" axis="0 -1 0" range="-45 45"/>
-            <geom name="foot_geom" type="capsule" fromto="-0.13 0 0 0.26 0 0" size="0.06" friction="2.0"/>
+            ${legacyCapsule({ name: 'foot_geom', from: [-0.13, 0, 0], to: [0.26, 0, 0], radius: 0.06, attributes: 'friction="2.0"' })}
           </body>
         </body>
       </body>

@@ -9,17 +9,19 @@
  * here every position is relative to its parent body, which yields the same geometry.
  * `rootz` has `ref` 1.25 so that qpos[1] is the torso height.
  */
+import { legacyCapsule } from './legacy-capsule.js';
+
 function legXml(side: '' | '_left', footFriction: number): string {
   return `
       <body name="thigh${side}" pos="0 0 -0.2">
         <joint name="thigh${side}_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
-        <geom name="thigh${side}_geom" type="capsule" fromto="0 0 0 0 0 -0.45" size="0.05" friction="0.9"/>
+        ${legacyCapsule({ name: `thigh${side}_geom`, from: [0, 0, 0], to: [0, 0, -0.45], radius: 0.05, attributes: 'friction="0.9"' })}
         <body name="leg${side}" pos="0 0 -0.45">
           <joint name="leg${side}_joint" type="hinge" axis="0 -1 0" range="-150 0"/>
-          <geom name="leg${side}_geom" type="capsule" fromto="0 0 0 0 0 -0.5" size="0.04" friction="0.9"/>
+          ${legacyCapsule({ name: `leg${side}_geom`, from: [0, 0, 0], to: [0, 0, -0.5], radius: 0.04, attributes: 'friction="0.9"' })}
           <body name="foot${side}" pos="0 0 -0.5">
             <joint name="foot${side}_joint" type="hinge" axis="0 -1 0" range="-45 45"/>
-            <geom name="foot${side}_geom" type="capsule" fromto="0 0 0 0.2 0 0" size="0.06" friction="${footFriction}"/>
+            ${legacyCapsule({ name: `foot${side}_geom`, from: [0, 0, 0], to: [0.2, 0, 0], radius: 0.06, attributes: `friction="${footFriction}"` })}
           </body>
         </body>
       </body>`;
@@ -39,7 +41,7 @@ export const WALKER2D_XML = `
       <joint name="rootx" type="slide" axis="1 0 0" armature="0" damping="0"/>
       <joint name="rootz" type="slide" axis="0 0 1" ref="1.25" armature="0" damping="0"/>
       <joint name="rooty" type="hinge" axis="0 1 0" armature="0" damping="0"/>
-      <geom name="torso_geom" type="capsule" fromto="0 0 0.2 0 0 -0.2" size="0.05" friction="0.9"/>${legXml('', 0.9)}${legXml('_left', 1.9)}
+      ${legacyCapsule({ name: 'torso_geom', from: [0, 0, 0.2], to: [0, 0, -0.2], radius: 0.05, attributes: 'friction="0.9"' })}${legXml('', 0.9)}${legXml('_left', 1.9)}
     </body>
   </worldbody>
   <actuator>
