@@ -1,0 +1,107 @@
+/**
+ * `loadDataset(pathOrId)`: an HDF5 file on disk, or a D4RL id that is downloaded once
+ * and cached, read, checked and turned into Q-learning transitions.
+ */
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DatasetError } from '../errors.js';
+import { closestName } from './did-you-mean.js';
+import { fetchD4rlDataset, type D4rlFetchOptions } from './d4rl-cache.js';
+import { D4RL_DATASET_IDS, d4rlDataset, isD4rlDatasetId } from './d4rl-registry.js';
+import { D4RL_KEYS, type D4rlFileContents } from './d4rl-file.js';
+import type { OfflineDataset } from './offline-dataset.js';
+import { qLearningView } from './q-learning-view.js';
+import { readD4rlFile } from './read-d4rl-file.js';
+
+export interface LoadDatasetOptions extends D4rlFetchOptions {
+  /**
+   * Sizes the environment needs; a file that differs is rejected. For a D4RL id the
+   * registry's sizes apply when this is not given.
+   */
+  expect?: { observationSize?: number; actionSize?: number };
+}
+
+export async function loadDataset(pathOrId: string, options: LoadDatasetOptions = {}): Promise<OfflineDataset> {
+  const { expect, ...fetchOptions } = options;
+  const { path, d4rlId } = await locate(pathOrId, fetchOptions);
+  const registered = d4rlId === undefined ? undefined : d4rlDataset(d4rlId);
+  let contents: D4rlFileContents;
+  try {
+    contents = await readD4rlFile(path);
+    checkSizes(path, contents, expect ?? registered);
+  } catch (error) {
+    if (d4rlId === undefined || !(error instanceof DatasetError)) throw error;
+    throw new DatasetError(`${error.message} (This is the cached download of ${d4rlId}; delete it to download again.)`, {
+      cause: error,
+    });
+  }
+
+  const transitions = qLearningView(contents);
+  const envId = registered?.envId ?? metadataString(contents, 'env_id');
+  return {
+    size: transitions.size,
+    observationSize: contents.observationSize,
+    actionSize: contents.actionSize,
+    observations: transitions.observations,
+    actions: transitions.actions,
+    rewards: transitions.rewards,
+    nextObservations: transitions.nextObservations,
+    terminals: transitions.terminals,
+    timeouts: transitions.timeouts,
+    source: {
+      path,
+      ...(d4rlId === undefined ? {} : { d4rlId }),
+      ...(envId === undefined ? {} : { envId }),
+      rowsInFile: contents.size,
+      droppedRows: transitions.droppedRows,
+      nextObservationsFromFile: contents.nextObservations !== undefined,
+      metadata: contents.metadata,
+    },
+  };
+}
+
+/** An existing file wins over an id of the same name; anything path-like must exist. */
+async function locate(pathOrId: string, options: D4rlFetchOptions): Promise<{ path: string; d4rlId?: string }> {
+  if (await exists(pathOrId)) return { path: resolve(pathOrId) };
+  if (isD4rlDatasetId(pathOrId)) return { path: await fetchD4rlDataset(pathOrId, options), d4rlId: pathOrId };
+  if (/[\\/]|\.h(df)?5$/i.test(pathOrId)) {
+    throw new DatasetError(`Dataset file ${resolve(pathOrId)} does not exist.`);
+  }
+  const suggestion = closestName(pathOrId, D4RL_DATASET_IDS);
+  throw new DatasetError(
+    `"${pathOrId}" is neither a dataset file nor a known D4RL id.` +
+      (suggestion === undefined ? '' : ` Did you mean "${suggestion}"?`) +
+      ` Known ids: ${D4RL_DATASET_IDS.join(', ')}.`,
+  );
+}
+
+function checkSizes(
+  path: string,
+  contents: D4rlFileContents,
+  expected: { observationSize?: number; actionSize?: number } | undefined,
+): void {
+  const mismatch = (key: string, what: string, actual: number, wanted: number) =>
+    new DatasetError(
+      `Dataset file ${path}: key "${key}" has ${actual} values per row, but the environment's ${what} is ${wanted}.`,
+    );
+  if (expected?.observationSize !== undefined && contents.observationSize !== expected.observationSize) {
+    throw mismatch(D4RL_KEYS.observations, 'observation size', contents.observationSize, expected.observationSize);
+  }
+  if (expected?.actionSize !== undefined && contents.actionSize !== expected.actionSize) {
+    throw mismatch(D4RL_KEYS.actions, 'action size', contents.actionSize, expected.actionSize);
+  }
+}
+
+function metadataString(contents: D4rlFileContents, key: string): string | undefined {
+  const value = contents.metadata[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
