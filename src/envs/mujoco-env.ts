@@ -41,6 +41,11 @@ export class MujocoEnv implements Env {
   private closed = false;
 
   static async create(spec: EnvSpec, options: MujocoEnvOptions = {}): Promise<MujocoEnv> {
+    checkedSeed(options.seed ?? 0);
+    const limit = options.maxEpisodeSteps;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+      throw new EnvError(`${spec.id}: maxEpisodeSteps must be a positive integer, got ${String(limit)}`);
+    }
     const mj = await loadMujoco();
     let model: MjModel;
     try {
@@ -48,7 +53,20 @@ export class MujocoEnv implements Env {
     } catch (error) {
       throw new EnvError(`${spec.id}: MuJoCo rejected the model XML: ${describeError(mj, error)}`, { cause: error });
     }
-    const data = new mj.MjData(model);
+    if (model.nu !== spec.actionSize) {
+      const actuators = model.nu;
+      model.delete();
+      throw new EnvError(`${spec.id}: the model has ${actuators} actuators but the spec declares ${spec.actionSize} actions`);
+    }
+    let data: MjData;
+    try {
+      data = new mj.MjData(model);
+    } catch (error) {
+      model.delete();
+      throw new EnvError(`${spec.id}: MuJoCo could not allocate the simulation data: ${describeError(mj, error)}`, {
+        cause: error,
+      });
+    }
     return new MujocoEnv(mj, model, data, spec, options);
   }
 
@@ -64,12 +82,8 @@ export class MujocoEnv implements Env {
     this.actionSize = spec.actionSize;
     this.maxEpisodeSteps = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
     this.dt = model.opt.timestep * spec.frameSkip;
-    this.rng = new Rng(checkedSeed(options.seed ?? 0));
+    this.rng = new Rng(options.seed ?? 0);
     this.views = this.readViews();
-    if (this.views.ctrl.length !== spec.actionSize) {
-      this.close();
-      throw new EnvError(`${spec.id}: the model has ${model.nu} actuators but the spec declares ${spec.actionSize} actions`);
-    }
     this.initialQpos = Float64Array.from(model.qpos0 as Float64Array);
     this.initialQvel = new Float64Array(model.nv);
     this.clippedAction = new Float64Array(spec.actionSize);
@@ -208,7 +222,7 @@ function describeError(mj: Mujoco, error: unknown): string {
   // Embind throws C++ exceptions as raw pointers; ask the module for their message.
   if (typeof error === 'number') {
     const getMessage = (mj as unknown as { getExceptionMessage?: (e: number) => unknown }).getExceptionMessage;
-    if (getMessage) return String(getMessage(error));
+    if (getMessage) return String(getMessage(error)).trim();
   }
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).trim();
 }

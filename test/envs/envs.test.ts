@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvError } from '../../src/errors.js';
-import { makeEnv, runRandomPolicy, type MujocoEnv } from '../../src/envs/index.js';
+import { makeEnv, MujocoEnv, runRandomPolicy, type EnvSpec } from '../../src/envs/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 interface Task {
@@ -231,6 +231,69 @@ describe('lazy loading', () => {
       const source = readFileSync(join(dir, file), 'utf8');
       const valueImports = source.match(/^import\s+(?!type\b)[^;]*from\s+'@mujoco\/mujoco'/gm) ?? [];
       expect(valueImports, file).toEqual([]);
+    }
+  });
+});
+
+describe('a custom spec', () => {
+  // A point mass on a rail: the smallest model that exercises the shared plumbing.
+  const rail: EnvSpec = {
+    id: 'Rail',
+    d4rlName: 'rail',
+    modelXml: `<mujoco><worldbody><body><joint name="x" type="slide" axis="1 0 0"/><geom type="sphere" size="0.1"/></body></worldbody>
+      <actuator><motor joint="x" gear="1" ctrlrange="-1 1"/></actuator></mujoco>`,
+    frameSkip: 2,
+    observationSize: 1,
+    actionSize: 1,
+    maxEpisodeSteps: 10,
+    resetNoise: { qpos: { distribution: 'uniform', scale: 0 }, qvel: { distribution: 'uniform', scale: 0 } },
+    observe: (_qpos, qvel, out) => {
+      out[0] = qvel[0]!;
+    },
+    reward: (xVelocity) => xVelocity,
+    isTerminated: (qpos) => qpos[0]! > 1,
+    terminationFn: (observations, _size, out) => out ?? new Uint8Array(observations.length),
+  };
+
+  it('runs on the shared MuJoCo plumbing', async () => {
+    const env = await MujocoEnv.create(rail);
+    try {
+      expect(Array.from(env.reset(0))).toEqual([0]);
+      const { observation, reward } = env.step([1]);
+      expect(observation[0]).toBeGreaterThan(0);
+      expect(reward).toBeGreaterThan(0);
+    } finally {
+      env.close();
+    }
+  });
+
+  it('reports a model MuJoCo rejects, with its message', async () => {
+    await expect(MujocoEnv.create({ ...rail, modelXml: '<mujoco><worldbody><geom type="bogus"/></worldbody></mujoco>' })).rejects.toThrow(
+      /Rail: MuJoCo rejected the model XML: .*bogus/,
+    );
+  });
+
+  it('reports a spec whose action size does not match the model', async () => {
+    await expect(MujocoEnv.create({ ...rail, actionSize: 2 })).rejects.toThrow(
+      'Rail: the model has 1 actuators but the spec declares 2 actions',
+    );
+  });
+});
+
+describe('makeEnv options', () => {
+  it('rejects a bad time limit or seed before allocating anything', async () => {
+    await expect(makeEnv('Hopper', { maxEpisodeSteps: 0 })).rejects.toThrow(/maxEpisodeSteps must be a positive integer, got 0/);
+    await expect(makeEnv('Hopper', { seed: 0.5 })).rejects.toThrow(/seed must be an integer/);
+  });
+
+  it('seeds the first reset from the option when reset() gets no seed', async () => {
+    const a = await makeEnv('Hopper', { seed: 77 });
+    const b = await makeEnv('Hopper');
+    try {
+      expect(Array.from(a.reset())).toEqual(Array.from(b.reset(77)));
+    } finally {
+      a.close();
+      b.close();
     }
   });
 });
