@@ -1,0 +1,170 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const mopo = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('mopo', args, options);
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+
+describe('mopo --cfg', () => {
+  it('prints the composed job config as YAML with overrides, inherited SAC keys and the experiment values', () => {
+    const result = mopo(['--cfg', 'job', 'exp=halfcheetah-medium', 'algo.h=3']);
+    expect(result.status).toBe(0);
+    const config = yaml.load(result.stdout) as Record<string, any>;
+    expect(config.algo.h).toBe(3);
+    expect(config.algo).toMatchObject({ gamma: 0.99, tau: 0.005, actor: { hidden_size: 256 } });
+    expect(config.env.id).toBe('halfcheetah-medium-v2');
+    expect(config.algo.ensembles.penalty_coef).toBe(0.5);
+    expect(config).not.toHaveProperty('hydra');
+  });
+
+  it('resolves interpolations with --resolve and selects a package with -p', () => {
+    const unresolved = mopo(['--cfg', 'job', '-p', 'exp_name', 'exp=hopper-medium']);
+    expect(unresolved.stdout).toContain('${hydra:runtime.choices.exp}');
+    const resolved = mopo(['--cfg', 'job', '--resolve', '-p', 'algo', 'exp=hopper-medium']);
+    expect(resolved.stdout.startsWith('# @package algo\n')).toBe(true);
+    expect((yaml.load(resolved.stdout) as Record<string, unknown>).h).toBe(5);
+    const hydra = mopo(['--cfg', 'hydra', 'exp=hopper-medium']);
+    expect(Object.keys(yaml.load(hydra.stdout) as object)).toEqual(['hydra']);
+    const all = yaml.load(mopo(['-c', 'all', 'exp=hopper-medium']).stdout) as Record<string, unknown>;
+    expect(all).toHaveProperty('hydra');
+    expect(all).toHaveProperty('algo');
+  });
+});
+
+describe('mopo errors', () => {
+  it('names the misspelled key and suggests the right one, exit 1, no stack trace', () => {
+    const result = mopo(['exp=halfcheetah-medium', 'algo.hh=3']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Could not override 'algo.hh'. Did you mean 'algo.h'?");
+    expect(result.stdout).toBe('');
+    noStackTrace(result.stderr);
+  });
+
+  it('lists the available options for a misspelled group option', () => {
+    const result = mopo(['exp=halfcheetah-medium', 'algo=mopoo']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Could not find 'algo/mopoo'");
+    expect(result.stderr).toContain("Did you mean 'mopo'?");
+    expect(result.stderr).toMatch(/Available options in 'algo':\n\tmopo\n\tsac/);
+  });
+
+  it('asks for the experiment when none is given', () => {
+    const result = mopo([]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("You must specify 'exp', e.g, exp=<OPTION>");
+    expect(result.stderr).toContain('\thalfcheetah-medium\n');
+  });
+
+  it('shows the stack trace only with MOPO_FULL_ERROR=1', () => {
+    const result = mopo(['exp=halfcheetah-medium', 'algo.hh=3'], { env: { MOPO_FULL_ERROR: '1' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/ConfigError: Could not override 'algo.hh'/);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('rejects unknown flags and bad flag values with suggestions', () => {
+    expect(mopo(['--cfgg', 'job']).stderr).toContain("Unknown flag '--cfgg'. Did you mean '--cfg'?");
+    expect(mopo(['--cfg', 'jb', 'exp=hopper-medium']).stderr).toContain("--cfg takes one of job, hydra, all; got 'jb'. Did you mean 'job'?");
+    expect(mopo(['--info', 'defualts']).stderr).toContain("Did you mean 'defaults'?");
+  });
+});
+
+describe('mopo --help and --info', () => {
+  it('lists config groups with their options, then the config, without an experiment', () => {
+    const result = mopo(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('== Configuration groups ==');
+    expect(result.stdout).toMatch(/^algo: +mopo, sac$/m);
+    expect(result.stdout).toMatch(/^exp: +halfcheetah-medium, .*walker2d-random$/m);
+    expect(result.stdout).toContain('== Config ==');
+    expect(result.stdout).toContain('(not yet chosen: exp=<option>)');
+    expect(result.stdout).toContain('penalty_coef: 1');
+  });
+
+  it('prints the defaults list as a table', () => {
+    const result = mopo(['--info', 'defaults', 'exp=hopper-medium']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Defaults List');
+    expect(result.stdout).toMatch(/\| algo\/sac +\| algo +\| false +\| algo\/mopo +\|/);
+    expect(result.stdout).toMatch(/\| exp\/hopper-medium +\| +\| true +\| config +\|/);
+  });
+
+  it('uses another primary config and extra config dirs (-cn, -cp, -cd)', () => {
+    const dir = tempDir('mopo-cfgdir-');
+    const { mkdirSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(path.join(dir, 'exp'));
+    writeFileSync(path.join(dir, 'exp', 'mine.yaml'), '# @package _global_\nenv:\n  id: hopper-expert-v2\nseed: 7\n');
+    writeFileSync(path.join(dir, 'tiny.yaml'), 'answer: 42\n');
+    const extra = yaml.load(mopo(['--cfg', 'job', '-cd', dir, 'exp=mine']).stdout) as Record<string, any>;
+    expect(extra.env.id).toBe('hopper-expert-v2');
+    expect(extra.seed).toBe(7);
+    expect(yaml.load(mopo(['--cfg', 'job', '-cp', dir, '-cn', 'tiny']).stdout)).toEqual({ answer: 42 });
+  });
+});
+
+describe('mopo runs', () => {
+  it('writes a run directory with the .hydra record and the resolved config; runs in the same second never share one', () => {
+    const cwd = tempDir();
+    const args = ['exp=hopper-medium', 'seed=5', 'hydra.run.dir=outputs/fixed'];
+    const first = mopo(args, { cwd });
+    const second = mopo(args, { cwd });
+    expect(first.status).toBe(0);
+    expect(second.status).toBe(0);
+    expect(first.stdout).toContain(`Output directory: ${path.join(cwd, 'outputs/fixed')}\n`);
+    expect(second.stdout).toContain(`Output directory: ${path.join(cwd, 'outputs/fixed_1')}\n`);
+    const runDir = path.join(cwd, 'outputs/fixed');
+    expect(yaml.load(readFileSync(path.join(runDir, '.hydra/overrides.yaml'), 'utf8'))).toEqual(['exp=hopper-medium', 'seed=5']);
+    expect(readFileSync(path.join(runDir, '.hydra/config.yaml'), 'utf8')).toContain('exp_name: ${hydra:runtime.choices.exp}');
+    const hydra = yaml.load(readFileSync(path.join(runDir, '.hydra/hydra.yaml'), 'utf8')) as Record<string, any>;
+    expect(hydra.hydra.runtime.output_dir).toBe(runDir);
+    expect(hydra.hydra.overrides.hydra).toEqual(['hydra.run.dir=outputs/fixed']);
+    const resolved = yaml.load(readFileSync(path.join(runDir, 'resolved_config.yaml'), 'utf8')) as Record<string, any>;
+    expect(resolved).toMatchObject({ exp_name: 'hopper-medium', seed: 5 });
+  });
+
+  it('defaults to outputs/<date>/<time>', () => {
+    const cwd = tempDir();
+    const result = mopo(['exp=hopper-medium'], { cwd });
+    expect(result.stdout).toMatch(/Output directory: .*outputs\/\d{4}-\d\d-\d\d\/\d\d-\d\d-\d\d(_\d+)?\n/);
+  });
+});
+
+describe('mopo -m', () => {
+  it('prints the jobs as JSON for CI matrices and runs nothing', () => {
+    const cwd = tempDir();
+    const result = mopo(['-m', 'exp=hopper-medium', 'algo.h=1,5', 'seed=0,1', '--jobs-json'], { cwd });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { num: 0, overrides: ['exp=hopper-medium', 'algo.h=1', 'seed=0'] },
+      { num: 1, overrides: ['exp=hopper-medium', 'algo.h=1', 'seed=1'] },
+      { num: 2, overrides: ['exp=hopper-medium', 'algo.h=5', 'seed=0'] },
+      { num: 3, overrides: ['exp=hopper-medium', 'algo.h=5', 'seed=1'] },
+    ]);
+    expect(existsSync(path.join(cwd, 'multirun'))).toBe(false);
+  });
+
+  it('launches every job into multirun/<date>/<time>/<n> and summarises them', () => {
+    const cwd = tempDir();
+    const result = mopo(['-m', 'exp=hopper-medium,walker2d-medium', 'seed=0,1'], { cwd });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Launching 4 jobs');
+    expect(result.stdout).toContain('\t#3 : exp=walker2d-medium seed=1');
+    expect(result.stdout).toMatch(/Sweep summary: 4 jobs, 4 ran, 0 failed/);
+    const [day] = readdirSync(path.join(cwd, 'multirun'));
+    const [time] = readdirSync(path.join(cwd, 'multirun', day!));
+    const sweepDir = path.join(cwd, 'multirun', day!, time!);
+    expect(readdirSync(sweepDir).sort()).toEqual(['0', '1', '2', '3', 'multirun.yaml']);
+    expect(yaml.load(readFileSync(path.join(sweepDir, '3/.hydra/overrides.yaml'), 'utf8'))).toEqual(['exp=walker2d-medium', 'seed=1']);
+  });
+
+  it('checks every job before launching any, and reports all config errors', () => {
+    const cwd = tempDir();
+    const result = mopo(['-m', 'exp=hopper-medium', 'algo.hh=1,2'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('2 of 2 jobs have config errors; no job was launched.');
+    expect(result.stderr).toContain('#1 (exp=hopper-medium algo.hh=2)');
+    expect(existsSync(path.join(cwd, 'multirun'))).toBe(false);
+  });
+});
