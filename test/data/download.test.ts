@@ -79,6 +79,13 @@ describe('downloadFile', () => {
     expect(progress.every(([, total]) => total === BODY.length)).toBe(true);
   });
 
+  it('runs with the progress bar switched on (drawn only on a terminal)', async () => {
+    handler = serveBody({ ranges: true });
+    const destination = join(dir, 'file.hdf5');
+    await downloadFile(`${baseUrl}/file.hdf5`, destination, { progress: true });
+    expect(await readFile(destination)).toEqual(BODY);
+  });
+
   it('follows redirects', async () => {
     const serve = serveBody({ ranges: false });
     handler = (req, res) => {
@@ -112,11 +119,15 @@ describe('downloadFile', () => {
     expect(existsSync(join(dir, 'f.hdf5'))).toBe(false);
   });
 
-  it('keeps only a .part when the connection is cut mid-file, then resumes it with a Range request', async () => {
-    const cutAt = 40_000;
+  it('rejects a URL that is not http(s) or not a URL at all', async () => {
+    await expect(downloadFile('ftp://example.com/f.hdf5', join(dir, 'f.hdf5'))).rejects.toThrow(/only http and https/);
+    await expect(downloadFile('mirror.example/f.hdf5', join(dir, 'f.hdf5'))).rejects.toThrow(/not a valid URL/);
+  });
+
+  it('leaves no complete-looking file when the connection is cut mid-file, and a retry completes it', async () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-length': BODY.length });
-      res.write(BODY.subarray(0, cutAt), () => res.socket?.destroy());
+      res.write(BODY.subarray(0, 40_000), () => res.socket?.destroy());
     };
     const destination = join(dir, 'file.hdf5');
     const error = await downloadFile(`${baseUrl}/file.hdf5`, destination, { progress: false }).catch((e) => e);
@@ -124,14 +135,23 @@ describe('downloadFile', () => {
     expect(error.message).toContain(`${baseUrl}/file.hdf5`);
     expect(error.message).toContain('interrupted');
     expect(existsSync(destination)).toBe(false);
-    const part = await readFile(`${destination}.part`);
-    expect(part.length).toBeGreaterThan(0);
-    expect(part.length).toBeLessThan(BODY.length);
+    // Whatever reached the disk before the cut stays in the .part, never more than was sent.
+    const partBytes = existsSync(`${destination}.part`) ? (await readFile(`${destination}.part`)).length : 0;
+    expect(partBytes).toBeLessThanOrEqual(40_000);
 
     handler = serveBody({ ranges: true });
+    await downloadFile(`${baseUrl}/file.hdf5`, destination, { progress: false });
+    expect(await readFile(destination)).toEqual(BODY);
+    expect(existsSync(`${destination}.part`)).toBe(false);
+  });
+
+  it('resumes a .part with a Range request and appends only the rest', async () => {
+    const destination = join(dir, 'file.hdf5');
+    await writeFile(`${destination}.part`, BODY.subarray(0, 30_000));
+    handler = serveBody({ ranges: true });
     const result = await downloadFile(`${baseUrl}/file.hdf5`, destination, { progress: false });
-    expect(requests.at(-1)!.headers.range).toBe(`bytes=${part.length}-`);
-    expect(result.resumedFromBytes).toBe(part.length);
+    expect(requests.map((r) => r.headers.range)).toEqual(['bytes=30000-']);
+    expect(result).toEqual({ path: destination, bytes: BODY.length, resumedFromBytes: 30_000 });
     expect(await readFile(destination)).toEqual(BODY);
     expect(existsSync(`${destination}.part`)).toBe(false);
   });
