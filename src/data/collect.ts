@@ -1,0 +1,120 @@
+/**
+ * Runs a behaviour policy in an environment and records every step the way D4RL
+ * writes its files: `terminals` only where the task ended the episode, `timeouts` on
+ * the last step of an episode the time limit cut, and the simulator state before each
+ * action in `infos/qpos` / `infos/qvel`. The environment is reset after either.
+ */
+import { DatasetError } from '../errors.js';
+import type { Env } from '../envs/types.js';
+import { Rng } from '../util/rng.js';
+import type { BehaviourPolicy } from './behaviour-policy.js';
+import type { D4rlFileContents } from './d4rl-file.js';
+
+export interface CollectOptions {
+  steps: number;
+  seed: number;
+  /** Extra `metadata/*` entries (the command line, the mopo version, …). */
+  metadata?: Record<string, string | number | boolean>;
+  /** Told about each finished episode, e.g. to print progress. */
+  onEpisode?: (episode: { index: number; return: number; length: number; terminated: boolean }) => void;
+}
+
+export interface CollectedDataset {
+  contents: D4rlFileContents;
+  /** Returns of the episodes that ended (by termination or time limit) within the budget. */
+  episodeReturns: number[];
+  episodeLengths: number[];
+  /** Steps of the episode the step budget cut off (0 if the last episode ended exactly). */
+  unfinishedEpisodeSteps: number;
+}
+
+export function collectDataset(env: Env, policy: BehaviourPolicy, options: CollectOptions): CollectedDataset {
+  const { steps, seed } = options;
+  if (!Number.isInteger(steps) || steps <= 0) throw new DatasetError(`collectDataset needs steps ≥ 1, got ${steps}`);
+  const { observationSize, actionSize } = env;
+  const rng = new Rng(seed, 1);
+
+  let observation = env.reset(seed);
+  const firstState = env.physicsState();
+  const qposSize = firstState.qpos.length;
+  const qvelSize = firstState.qvel.length;
+  const contents: D4rlFileContents = {
+    size: steps,
+    observationSize,
+    actionSize,
+    observations: new Float32Array(steps * observationSize),
+    actions: new Float32Array(steps * actionSize),
+    rewards: new Float32Array(steps),
+    nextObservations: new Float32Array(steps * observationSize),
+    terminals: new Uint8Array(steps),
+    timeouts: new Uint8Array(steps),
+    qpos: new Float64Array(steps * qposSize),
+    qvel: new Float64Array(steps * qvelSize),
+    metadata: {
+      algorithm: policy.name,
+      policy: policy.name,
+      env_id: env.id,
+      seed,
+      steps,
+      max_episode_steps: env.maxEpisodeSteps,
+      ...options.metadata,
+    },
+  };
+  const logProbs = policy.logProb ? new Float64Array(steps) : undefined;
+  const result: CollectedDataset = { contents, episodeReturns: [], episodeLengths: [], unfinishedEpisodeSteps: 0 };
+
+  let episodeReturn = 0;
+  let episodeLength = 0;
+  for (let row = 0; row < steps; row++) {
+    const { qpos, qvel } = env.physicsState();
+    contents.qpos!.set(qpos, row * qposSize);
+    contents.qvel!.set(qvel, row * qvelSize);
+    contents.observations.set(observation, row * observationSize);
+
+    // Record the action the simulator actually receives: the env clips to [-1, 1].
+    const action = clip(policy.act(observation, rng), actionSize, policy.name);
+    contents.actions.set(action, row * actionSize);
+    if (logProbs) logProbs[row] = policy.logProb!(observation, action);
+
+    const step = env.step(action);
+    episodeReturn += step.reward;
+    episodeLength++;
+    contents.rewards[row] = step.reward;
+    contents.nextObservations!.set(step.observation, row * observationSize);
+    const timedOut = step.truncated || episodeLength >= env.maxEpisodeSteps;
+    contents.terminals[row] = step.terminated ? 1 : 0;
+    contents.timeouts[row] = timedOut ? 1 : 0;
+
+    if (step.terminated || timedOut) {
+      options.onEpisode?.({
+        index: result.episodeReturns.length,
+        return: episodeReturn,
+        length: episodeLength,
+        terminated: step.terminated,
+      });
+      result.episodeReturns.push(episodeReturn);
+      result.episodeLengths.push(episodeLength);
+      episodeReturn = 0;
+      episodeLength = 0;
+      if (row < steps - 1) observation = env.reset();
+    } else {
+      observation = step.observation;
+    }
+  }
+  // The step budget cut the last episode short: to a reader it is a truncated episode.
+  if (episodeLength > 0) {
+    contents.timeouts[steps - 1] = 1;
+    result.unfinishedEpisodeSteps = episodeLength;
+  }
+  if (logProbs) contents.actionLogProbs = logProbs;
+  return result;
+}
+
+function clip(action: Float32Array, actionSize: number, policyName: string): Float32Array {
+  if (action.length !== actionSize) {
+    throw new DatasetError(`Policy ${policyName} returned ${action.length} action values; the env takes ${actionSize}.`);
+  }
+  const clipped = new Float32Array(actionSize);
+  for (let i = 0; i < actionSize; i++) clipped[i] = Math.min(1, Math.max(-1, action[i]!));
+  return clipped;
+}
