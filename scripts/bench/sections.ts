@@ -1,4 +1,5 @@
 import { envsSection } from './envs.js';
+import { startupSection } from './startup.js';
 
 /** The bench sections, in the order they run. Each returns a flat record of figures. */
 export interface BenchSection {
@@ -6,4 +7,4 @@ export interface BenchSection {
   run(): Promise<Record<string, number | string | boolean | null>>;
 }
 
-export const sections: BenchSection[] = [envsSection];
+export const sections: BenchSection[] = [startupSection, envsSection];
