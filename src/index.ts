@@ -8,3 +8,4 @@ export * from './errors.js';
 export type { Env, StepResult, PhysicsState, TerminationFn } from './envs/types.js';
 export * from './envs/index.js';
 export * from './data/index.js';
+export * from './config/index.js';
