@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, runCli, tempDir } from '../helpers/cli.js';
+
+afterAll(removeTempDirs);
 
 const mopo = (args: string[], options?: Parameters<typeof runCli>[2]) => runCli('mopo', args, options);
 const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
@@ -93,7 +95,6 @@ describe('mopo --help and --info', () => {
 
   it('uses another primary config and extra config dirs (-cn, -cp, -cd)', () => {
     const dir = tempDir('mopo-cfgdir-');
-    const { mkdirSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
     mkdirSync(path.join(dir, 'exp'));
     writeFileSync(path.join(dir, 'exp', 'mine.yaml'), '# @package _global_\nenv:\n  id: hopper-expert-v2\nseed: 7\n');
     writeFileSync(path.join(dir, 'tiny.yaml'), 'answer: 42\n');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,6 +22,15 @@ export function runCli(name: 'mopo' | 'mopo-eval', args: string[], options: { cw
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const made: string[] = [];
+
+/** A fresh temporary directory, removed by `removeTempDirs()` (call it in afterAll). */
 export function tempDir(prefix = 'mopo-cli-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
