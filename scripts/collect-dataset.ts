@@ -68,7 +68,8 @@ function parseArguments(argv: string[]): Arguments {
 function integerOption(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new DatasetError(`--${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, got "${text}".`);
+    const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `from ${min}`;
+    throw new DatasetError(`--${name} must be an integer ${range}, got "${text}".`);
   }
   return value;
 }
@@ -80,7 +81,8 @@ const POLICIES: Record<string, (actionSize: number) => BehaviourPolicy> = {
 function checkPolicyName(name: string): string {
   if (Object.hasOwn(POLICIES, name)) return name;
   throw new DatasetError(
-    `Unknown --policy "${name}". Available: ${Object.keys(POLICIES).join(', ')} (saved policies will follow once training exists).`,
+    `Unknown --policy "${name}". Available: ${Object.keys(POLICIES).join(', ')} ` +
+      '(saved policies will follow once training exists).',
   );
 }
 
@@ -118,12 +120,14 @@ async function main(argv: string[]): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     await writeD4rlFile(args.out, collected.contents, { compression: args.compression });
 
-    const returns = collected.episodeReturns;
-    const mean = returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length);
-    const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, returns.length));
-    const score = findD4rlTask(env.id) ? ` (D4RL normalised ${normalizedScore(env.id, mean).toFixed(1)})` : '';
     console.log(`Wrote ${args.out}: ${args.steps} steps, ${(statSync(args.out).size / 1e6).toFixed(2)} MB`);
-    console.log(`${returns.length} finished episodes, return ${mean.toFixed(1)} ± ${std.toFixed(1)}${score}`);
+    const returns = collected.episodeReturns;
+    if (returns.length > 0) {
+      const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+      const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+      const score = findD4rlTask(env.id) ? ` (D4RL normalised ${normalizedScore(env.id, mean).toFixed(1)})` : '';
+      console.log(`${returns.length} finished episodes, return ${mean.toFixed(1)} ± ${std.toFixed(1)}${score}`);
+    }
     if (collected.unfinishedEpisodeSteps > 0) {
       console.log(`The last episode was cut after ${collected.unfinishedEpisodeSteps} steps (marked as a timeout).`);
     }

@@ -112,7 +112,9 @@ export function collectDataset(env: Env, policy: BehaviourPolicy, options: Colle
 
 function clip(action: Float32Array, actionSize: number, policyName: string): Float32Array {
   if (action.length !== actionSize) {
-    throw new DatasetError(`Policy ${policyName} returned ${action.length} action values; the env takes ${actionSize}.`);
+    throw new DatasetError(
+      `Policy ${policyName} returned ${action.length} action values; the env takes ${actionSize}.`,
+    );
   }
   const clipped = new Float32Array(actionSize);
   for (let i = 0; i < actionSize; i++) clipped[i] = Math.min(1, Math.max(-1, action[i]!));

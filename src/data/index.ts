@@ -18,7 +18,13 @@ export {
   type D4rlTask,
   type D4rlTaskInfo,
 } from './d4rl-registry.js';
-export { d4rlCachePath, defaultBaseUrl, defaultDatasetDir, fetchD4rlDataset, type D4rlFetchOptions } from './d4rl-cache.js';
+export {
+  d4rlCachePath,
+  defaultBaseUrl,
+  defaultDatasetDir,
+  fetchD4rlDataset,
+  type D4rlFetchOptions,
+} from './d4rl-cache.js';
 export { downloadFile, type DownloadOptions, type DownloadResult } from './download.js';
 export { loadDataset, type LoadDatasetOptions } from './load-dataset.js';
 export type { OfflineDataset, DatasetSource } from './offline-dataset.js';

@@ -31,9 +31,8 @@ export async function loadDataset(pathOrId: string, options: LoadDatasetOptions 
     checkSizes(path, contents, expect ?? registered);
   } catch (error) {
     if (d4rlId === undefined || !(error instanceof DatasetError)) throw error;
-    throw new DatasetError(`${error.message} (This is the cached download of ${d4rlId}; delete it to download again.)`, {
-      cause: error,
-    });
+    const hint = `(This is the cached download of ${d4rlId}; delete it to download again.)`;
+    throw new DatasetError(`${error.message} ${hint}`, { cause: error });
   }
 
   const transitions = qLearningView(contents);

@@ -27,7 +27,10 @@ export interface DatasetSource {
   envId?: string;
   /** Rows in the file, before the Q-learning view dropped any. */
   rowsInFile: number;
-  /** Rows without a usable next observation (time-limit ends and the last row, in files lacking `next_observations`). */
+  /**
+   * Rows left out for want of a next observation: in files without `next_observations`,
+   * the time-limit ends and the last row.
+   */
   droppedRows: number;
   /** Whether s′ came from `next_observations` (else from the following row). */
   nextObservationsFromFile: boolean;

@@ -8,7 +8,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Group } from 'h5wasm/node';
+import type { File, Group } from 'h5wasm/node';
 import { DatasetError } from '../errors.js';
 import { D4RL_KEYS, type D4rlFileContents } from './d4rl-file.js';
 import { loadH5wasm } from './hdf5.js';
@@ -28,9 +28,15 @@ export async function writeD4rlFile(
 ): Promise<void> {
   checkContents(path, contents);
   const h5wasm = await loadH5wasm();
-  await mkdir(dirname(path), { recursive: true });
   const temporaryPath = `${path}.writing-${process.pid}`;
-  const file = new h5wasm.File(temporaryPath, 'w');
+  let file: File;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    file = new h5wasm.File(temporaryPath, 'w');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'HDF5 could not create it';
+    throw new DatasetError(`Cannot write ${path}: ${reason}`, { cause: error });
+  }
   try {
     writeContents(file, contents, options.compression ?? 4);
     file.close();
@@ -48,39 +54,51 @@ export async function writeD4rlFile(
 
 function writeContents(file: Group, contents: D4rlFileContents, compression: number): void {
   const { size, observationSize, actionSize } = contents;
-  const write = (name: string, data: Float32Array | Float64Array | Uint8Array, columns: number | undefined) => {
-    const shape = columns === undefined ? [size] : [size, columns];
-    const rowBytes = data.BYTES_PER_ELEMENT * (columns ?? 1);
-    const chunkRows = Math.max(1, Math.min(size, Math.floor(CHUNK_BYTES / rowBytes)));
-    file.create_dataset({
-      name,
-      data,
-      shape,
-      dtype: data instanceof Uint8Array ? '<B' : data instanceof Float32Array ? '<f' : '<d',
-      ...(compression > 0
-        ? { chunks: columns === undefined ? [chunkRows] : [chunkRows, columns], compression: 'gzip' as const, compression_opts: compression }
-        : {}),
-    });
-  };
+  const write = (name: string, data: TypedArray, columns?: number) =>
+    writeArray(file, name, data, columns === undefined ? [size] : [size, columns], compression);
+
   write(D4RL_KEYS.observations, contents.observations, observationSize);
   write(D4RL_KEYS.actions, contents.actions, actionSize);
-  write(D4RL_KEYS.rewards, contents.rewards, undefined);
+  write(D4RL_KEYS.rewards, contents.rewards);
   if (contents.nextObservations) write(D4RL_KEYS.nextObservations, contents.nextObservations, observationSize);
-  write(D4RL_KEYS.terminals, contents.terminals, undefined);
-  write(D4RL_KEYS.timeouts, contents.timeouts, undefined);
+  write(D4RL_KEYS.terminals, contents.terminals);
+  write(D4RL_KEYS.timeouts, contents.timeouts);
 
   if (contents.qpos || contents.qvel || contents.actionLogProbs) file.create_group('infos');
   if (contents.qpos) write(D4RL_KEYS.qpos, contents.qpos, contents.qpos.length / size);
   if (contents.qvel) write(D4RL_KEYS.qvel, contents.qvel, contents.qvel.length / size);
-  if (contents.actionLogProbs) write(D4RL_KEYS.actionLogProbs, contents.actionLogProbs, undefined);
+  if (contents.actionLogProbs) write(D4RL_KEYS.actionLogProbs, contents.actionLogProbs);
 
   file.create_group(D4RL_KEYS.metadata);
   for (const [key, value] of Object.entries(contents.metadata)) {
-    const name = `${D4RL_KEYS.metadata}/${key}`;
-    if (typeof value === 'string') file.create_dataset({ name, data: value });
-    else if (typeof value === 'boolean') file.create_dataset({ name, data: Uint8Array.of(value ? 1 : 0), shape: [], dtype: '<B' });
-    else if (Number.isInteger(value) && Math.abs(value) < 2 ** 31) file.create_dataset({ name, data: value, dtype: '<i4' });
-    else file.create_dataset({ name, data: value, dtype: '<d' });
+    writeScalar(file, `${D4RL_KEYS.metadata}/${key}`, value);
+  }
+}
+
+type TypedArray = Float32Array | Float64Array | Uint8Array;
+
+function writeArray(file: Group, name: string, data: TypedArray, shape: number[], compression: number): void {
+  const dtype = data instanceof Uint8Array ? '<B' : data instanceof Float32Array ? '<f' : '<d';
+  if (compression === 0) {
+    file.create_dataset({ name, data, shape, dtype });
+    return;
+  }
+  const rowBytes = data.BYTES_PER_ELEMENT * (shape[1] ?? 1);
+  const chunkRows = Math.max(1, Math.min(shape[0]!, Math.floor(CHUNK_BYTES / rowBytes)));
+  const chunks = [chunkRows, ...shape.slice(1)];
+  file.create_dataset({ name, data, shape, dtype, chunks, compression: 'gzip', compression_opts: compression });
+}
+
+/** Scalars as D4RL keeps them: strings, integers (int32 when they fit) and floats. */
+function writeScalar(file: Group, name: string, value: string | number | boolean): void {
+  if (typeof value === 'string') {
+    file.create_dataset({ name, data: value });
+  } else if (typeof value === 'boolean') {
+    file.create_dataset({ name, data: Uint8Array.of(value ? 1 : 0), shape: [], dtype: '<B' });
+  } else if (Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
+    file.create_dataset({ name, data: value, dtype: '<i4' });
+  } else {
+    file.create_dataset({ name, data: value, dtype: '<d' });
   }
 }
 
@@ -103,6 +121,8 @@ function checkContents(path: string, contents: D4rlFileContents): void {
   expectLength(D4RL_KEYS.timeouts, contents.timeouts, 1);
   expectLength(D4RL_KEYS.actionLogProbs, contents.actionLogProbs, 1);
   for (const [key, array] of [[D4RL_KEYS.qpos, contents.qpos], [D4RL_KEYS.qvel, contents.qvel]] as const) {
-    if (array !== undefined && array.length % size !== 0) fail(key, `has ${array.length} values, not a multiple of ${size} rows`);
+    if (array !== undefined && array.length % size !== 0) {
+      fail(key, `has ${array.length} values, not a multiple of ${size} rows`);
+    }
   }
 }

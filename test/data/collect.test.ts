@@ -92,7 +92,13 @@ describe('collectDataset', () => {
     expect([...contents.qpos!]).toEqual([0, -0, 0.5, -0.5, -0.5, 0.5, 0, -0, 0, -0]);
     expect([...contents.qvel!]).toEqual([0, 1, 2, 3, 0]);
     expect(contents.actionLogProbs).toBeUndefined();
-    expect(contents.metadata).toMatchObject({ policy: 'scripted', env_id: 'Fake', seed: 0, steps: 5, max_episode_steps: 4 });
+    expect(contents.metadata).toMatchObject({
+      policy: 'scripted',
+      env_id: 'Fake',
+      seed: 0,
+      steps: 5,
+      max_episode_steps: 4,
+    });
   });
 
   it('is reproducible from the seed and records the random policy’s log-density', () => {
@@ -107,7 +113,9 @@ describe('collectDataset', () => {
 
   it('rejects a policy that returns the wrong number of action values', () => {
     const policy: BehaviourPolicy = { name: 'wide', act: () => new Float32Array(3) };
-    expect(() => collectDataset(new FakeEnv(), policy, { steps: 2, seed: 0 })).toThrow(/returned 3 action values; the env takes 1/);
+    expect(() => collectDataset(new FakeEnv(), policy, { steps: 2, seed: 0 })).toThrow(
+      /returned 3 action values; the env takes 1/,
+    );
     expect(() => collectDataset(new FakeEnv(), policy, { steps: 0, seed: 0 })).toThrow(/steps ≥ 1/);
   });
 

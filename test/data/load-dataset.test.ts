@@ -74,7 +74,9 @@ describe('writer and loader round trip', () => {
         droppedRows: 0,
         nextObservationsFromFile: true,
       });
-      expect(dataset.source.metadata).toEqual({ algorithm: 'test', seed: 42, env_id: 'HalfCheetah', ratio: 0.5, flag: 1 });
+      // Booleans come back as 0/1 (stored as uint8).
+      const metadata = { algorithm: 'test', seed: 42, env_id: 'HalfCheetah', ratio: 0.5, flag: 1 };
+      expect(dataset.source.metadata).toEqual(metadata);
 
       const raw = await readD4rlFile(path, { includeInfos: true });
       expect(raw.qpos).toEqual(contents.qpos);
