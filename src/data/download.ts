@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { basename, dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DatasetError } from '../errors.js';
+import { DatasetError, InterruptedError } from '../errors.js';
 import { startDownloadProgressBar, type DownloadProgressBar } from './download-progress.js';
 
 export interface DownloadOptions {
@@ -23,6 +23,8 @@ export interface DownloadOptions {
   maxRedirects?: number;
   /** Give up when the connection is silent this long. */
   idleTimeoutMs?: number;
+  /** Aborting stops the transfer with an `InterruptedError`; the `.part` is kept for resuming. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadResult {
@@ -40,7 +42,11 @@ export async function downloadFile(
   options: DownloadOptions = {},
 ): Promise<DownloadResult> {
   const partPath = `${destination}.part`;
-  await mkdir(dirname(destination), { recursive: true });
+  try {
+    await mkdir(dirname(destination), { recursive: true });
+  } catch (error) {
+    throw new DatasetError(`Cannot create the folder for ${destination}: ${describe(error)}`, { cause: error });
+  }
   const partBytes = await sizeOrZero(partPath);
   const response = await request(url, partBytes > 0 ? { range: `bytes=${partBytes}-` } : {}, options);
   const plan = planTransfer(response, partBytes);
@@ -75,6 +81,7 @@ export async function downloadFile(
   try {
     await pipeline(response, counter, createWriteStream(partPath, { flags: offset > 0 ? 'a' : 'w' }));
   } catch (error) {
+    if (options.signal?.aborted) throw interrupted(url, partPath);
     throw new DatasetError(
       `Download of ${url} was interrupted after ${received} of ${totalBytes ?? 'unknown'} bytes ` +
         `(${describe(error)}). The partial file ${partPath} is kept; run again to resume.`,
@@ -155,7 +162,8 @@ async function request(
     throw new DatasetError(`Cannot download ${url}: only http and https URLs are supported.`);
   }
   return new Promise((resolve, reject) => {
-    const req = client.get(parsed, { headers }, (response) => {
+    const requestOptions = { headers, ...(options.signal ? { signal: options.signal } : {}) };
+    const req = client.get(parsed, requestOptions, (response) => {
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) {
         resolve(response);
@@ -173,9 +181,18 @@ async function request(
       req.destroy(new Error(`no data for ${Math.round(idleTimeoutMs / 1000)} s`));
     });
     req.on('error', (error) => {
+      if (options.signal?.aborted) {
+        reject(interrupted(url));
+        return;
+      }
       reject(new DatasetError(`Could not download ${url}: ${describe(error)}`, { cause: error }));
     });
   });
+}
+
+function interrupted(url: string, partPath?: string): InterruptedError {
+  const kept = partPath === undefined ? '' : `; ${partPath} is kept and resumes on the next attempt`;
+  return new InterruptedError(`Download of ${url} interrupted${kept}.`);
 }
 
 async function maybeStartBar(

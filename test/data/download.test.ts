@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatasetError } from '../../src/errors.js';
+import { DatasetError, InterruptedError } from '../../src/errors.js';
 import { d4rlCachePath, fetchD4rlDataset } from '../../src/data/d4rl-cache.js';
 import { downloadFile } from '../../src/data/download.js';
 
@@ -143,6 +143,24 @@ describe('downloadFile', () => {
     await downloadFile(`${baseUrl}/file.hdf5`, destination, { progress: false });
     expect(await readFile(destination)).toEqual(BODY);
     expect(existsSync(`${destination}.part`)).toBe(false);
+  });
+
+  it('stops with an InterruptedError when aborted, keeping the .part for later', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': BODY.length });
+      res.write(BODY.subarray(0, 20_000)); // and then nothing more until aborted
+    };
+    const controller = new AbortController();
+    const destination = join(dir, 'file.hdf5');
+    const error = await downloadFile(`${baseUrl}/file.hdf5`, destination, {
+      progress: false,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error.exitCode).toBe(130);
+    expect(error.message).toContain(`${destination}.part is kept`);
+    expect(existsSync(destination)).toBe(false);
   });
 
   it('resumes a .part with a Range request and appends only the rest', async () => {
