@@ -7,7 +7,7 @@
  */
 import { Parser } from 'yargs/helpers';
 import { ConfigError } from '../errors.js';
-import { didYouMean } from '../config/suggest.js';
+import { didYouMean } from '../util/suggest.js';
 
 export const INFO_TOPICS = ['all', 'config', 'defaults', 'defaults-tree', 'searchpath'] as const;
 export type InfoTopic = (typeof INFO_TOPICS)[number];

@@ -4,7 +4,7 @@
  * a missing key, the closest existing ones; a `???` value fails here, when read.
  */
 import { ConfigError } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { allKeys, getPath, isDict, isMissing, type ConfigDict, type ConfigValue } from './value.js';
 
 interface NumberRule {

@@ -11,7 +11,7 @@ import { hydraDefaults, isHydraOverride, type RunMode } from './hydra-node.js';
 import { mergeConfigs } from './merge.js';
 import { parseOverride, type Override } from './override-parser.js';
 import type { ConfigRepository } from './repository.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import {
   allKeys,
   deepClone,

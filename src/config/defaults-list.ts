@@ -12,7 +12,7 @@
  * - `_self_` marks where a file's own content merges; without it, it goes last.
  */
 import { ConfigError } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { MISSING, type ConfigValue } from './value.js';
 import type { ConfigRepository, LoadedConfig } from './repository.js';
 

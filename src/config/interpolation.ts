@@ -11,7 +11,7 @@
  * reference, a cycle, a mandatory `???` value reached through a reference.
  */
 import { ConfigError } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import { allKeys, getPath, isDict, isMissing, splitKey, type ConfigDict, type ConfigValue } from './value.js';
 
 type Template = Part[];

@@ -11,7 +11,7 @@
  * Hydra offers no way to do that from the command line.
  */
 import { ConfigError } from '../errors.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../util/suggest.js';
 import type { ConfigDict, ConfigValue } from './value.js';
 
 export type OverrideKind = 'change' | 'add' | 'force-add' | 'delete';

@@ -3,7 +3,7 @@
  * and the reference returns that define D4RL's normalised score.
  */
 import { DatasetError } from '../errors.js';
-import { closestName } from './did-you-mean.js';
+import { closestName } from '../util/suggest.js';
 
 export const D4RL_DEFAULT_BASE_URL = 'http://rail.eecs.berkeley.edu/datasets/offline_rl/gym_mujoco_v2';
 

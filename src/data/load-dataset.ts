@@ -5,7 +5,7 @@
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DatasetError } from '../errors.js';
-import { closestName } from './did-you-mean.js';
+import { closestName } from '../util/suggest.js';
 import { fetchD4rlDataset, type D4rlFetchOptions } from './d4rl-cache.js';
 import { D4RL_DATASET_IDS, d4rlDataset, isD4rlDatasetId } from './d4rl-registry.js';
 import { D4RL_KEYS, type D4rlFileContents } from './d4rl-file.js';

@@ -6,6 +6,7 @@
  * Adding an environment: write its `EnvSpec` file and list it in `ENV_SPECS`.
  */
 import { EnvError } from '../errors.js';
+import { editDistance } from '../util/suggest.js';
 import type { EnvSpec } from './env-spec.js';
 import { halfCheetah } from './half-cheetah.js';
 import { hopper } from './hopper.js';
@@ -98,15 +99,3 @@ function closestId(id: string): string | null {
   return best !== null && best.distance <= tolerance ? best.text : null;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

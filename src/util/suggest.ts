@@ -50,3 +50,21 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   if (close.length === 1) return ` Did you mean '${close[0]}'?`;
   return ` Did you mean one of ${close.map((c) => `'${c}'`).join(', ')}?`;
 }
+
+/**
+ * The single closest candidate, if it is within max(2, a third of the input's length)
+ * edits: for ids like `hoper-medium-v2`, where one good guess beats a list.
+ */
+export function closestName(input: string, candidates: readonly string[]): string | undefined {
+  const needle = input.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(needle, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(needle.length / 3)) ? best : undefined;
+}
