@@ -1,0 +1,185 @@
+/**
+ * A ring buffer of transitions on Float32Arrays: the model buffer MOPO fills with
+ * rollouts, the online replay buffer, and (full, never overwritten) the real dataset.
+ * Sampling writes rows straight into a preallocated batch, so a training step does
+ * no allocation; its whole state can be saved and restored for exact resumption.
+ */
+import { MopoError } from '../errors.js';
+import type { Rng } from '../util/rng.js';
+
+export interface TransitionBatch {
+  size: number;
+  observations: Float32Array;
+  actions: Float32Array;
+  rewards: Float32Array;
+  nextObservations: Float32Array;
+  /** 1 where bootstrapping stops (true termination), else 0. */
+  terminals: Float32Array;
+}
+
+export function allocateBatch(size: number, observationSize: number, actionSize: number): TransitionBatch {
+  return {
+    size,
+    observations: new Float32Array(size * observationSize),
+    actions: new Float32Array(size * actionSize),
+    rewards: new Float32Array(size),
+    nextObservations: new Float32Array(size * observationSize),
+    terminals: new Float32Array(size),
+  };
+}
+
+export interface ReplayBufferState {
+  capacity: number;
+  observationSize: number;
+  actionSize: number;
+  size: number;
+  next: number;
+  arrays: TransitionBatch;
+}
+
+export class ReplayBuffer {
+  private readonly data: TransitionBatch;
+  private count = 0;
+  private next = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly observationSize: number,
+    readonly actionSize: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity <= 0) throw new MopoError(`Replay buffer capacity must be a positive integer, got ${capacity}`);
+    this.data = allocateBatch(capacity, observationSize, actionSize);
+  }
+
+  /** A full buffer holding exactly these transitions (the arrays are copied). */
+  static from(batch: TransitionBatch, observationSize: number, actionSize: number): ReplayBuffer {
+    const buffer = new ReplayBuffer(Math.max(1, batch.size), observationSize, actionSize);
+    buffer.addBatch(batch);
+    return buffer;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(observation: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObservation: ArrayLike<number>, terminal: boolean): void {
+    const row = this.next;
+    const { observationSize: o, actionSize: a } = this;
+    this.data.observations.set(observation, row * o);
+    this.data.actions.set(action, row * a);
+    this.data.rewards[row] = reward;
+    this.data.nextObservations.set(nextObservation, row * o);
+    this.data.terminals[row] = terminal ? 1 : 0;
+    this.advance(1);
+  }
+
+  /** Appends `batch.size` rows (the first `batch.size` rows of its arrays), overwriting the oldest when full. */
+  addBatch(batch: TransitionBatch): void {
+    const { observationSize: o, actionSize: a } = this;
+    let done = 0;
+    // More rows than capacity: only the newest `capacity` rows can survive.
+    if (batch.size > this.capacity) done = batch.size - this.capacity;
+    while (done < batch.size) {
+      const rows = Math.min(batch.size - done, this.capacity - this.next);
+      const at = this.next;
+      this.data.observations.set(batch.observations.subarray(done * o, (done + rows) * o), at * o);
+      this.data.actions.set(batch.actions.subarray(done * a, (done + rows) * a), at * a);
+      this.data.rewards.set(batch.rewards.subarray(done, done + rows), at);
+      this.data.nextObservations.set(batch.nextObservations.subarray(done * o, (done + rows) * o), at * o);
+      this.data.terminals.set(batch.terminals.subarray(done, done + rows), at);
+      this.advance(rows);
+      done += rows;
+    }
+  }
+
+  private advance(rows: number): void {
+    this.next = (this.next + rows) % this.capacity;
+    this.count = Math.min(this.capacity, this.count + rows);
+  }
+
+  /** Writes `count` uniformly drawn rows (with replacement) into `out` from row `offset` on. */
+  sampleInto(out: TransitionBatch, offset: number, count: number, rng: Rng): void {
+    if (this.count === 0) throw new MopoError('Cannot sample from an empty replay buffer');
+    const { observationSize: o, actionSize: a } = this;
+    const d = this.data;
+    for (let i = 0; i < count; i++) {
+      const row = rng.int(this.count);
+      const to = offset + i;
+      out.observations.set(d.observations.subarray(row * o, row * o + o), to * o);
+      out.actions.set(d.actions.subarray(row * a, row * a + a), to * a);
+      out.rewards[to] = d.rewards[row]!;
+      out.nextObservations.set(d.nextObservations.subarray(row * o, row * o + o), to * o);
+      out.terminals[to] = d.terminals[row]!;
+    }
+  }
+
+  /** Copies the observations of `count` uniformly drawn rows (rollout start states). */
+  sampleObservations(count: number, rng: Rng): Float32Array {
+    const o = this.observationSize;
+    const out = new Float32Array(count * o);
+    for (let i = 0; i < count; i++) {
+      const row = rng.int(this.count);
+      out.set(this.data.observations.subarray(row * o, row * o + o), i * o);
+    }
+    return out;
+  }
+
+  /** The stored rows in insertion order (oldest first), as one batch. */
+  contents(): TransitionBatch {
+    const out = allocateBatch(this.count, this.observationSize, this.actionSize);
+    const start = this.count < this.capacity ? 0 : this.next;
+    for (let i = 0; i < this.count; i++) {
+      const row = (start + i) % this.capacity;
+      const { observationSize: o, actionSize: a } = this;
+      out.observations.set(this.data.observations.subarray(row * o, row * o + o), i * o);
+      out.actions.set(this.data.actions.subarray(row * a, row * a + a), i * a);
+      out.rewards[i] = this.data.rewards[row]!;
+      out.nextObservations.set(this.data.nextObservations.subarray(row * o, row * o + o), i * o);
+      out.terminals[i] = this.data.terminals[row]!;
+    }
+    return out;
+  }
+
+  /** Everything needed to continue exactly: only the filled rows are kept. */
+  getState(): ReplayBufferState {
+    const rows = this.count;
+    const { observationSize: o, actionSize: a } = this;
+    return {
+      capacity: this.capacity,
+      observationSize: o,
+      actionSize: a,
+      size: this.count,
+      next: this.next,
+      arrays: {
+        size: rows,
+        observations: this.data.observations.slice(0, rows * o),
+        actions: this.data.actions.slice(0, rows * a),
+        rewards: this.data.rewards.slice(0, rows),
+        nextObservations: this.data.nextObservations.slice(0, rows * o),
+        terminals: this.data.terminals.slice(0, rows),
+      },
+    };
+  }
+
+  static fromState(state: ReplayBufferState): ReplayBuffer {
+    const buffer = new ReplayBuffer(state.capacity, state.observationSize, state.actionSize);
+    const { observationSize: o, actionSize: a } = state;
+    const rows = state.size;
+    const expect = (name: string, array: Float32Array, length: number) => {
+      if (array.length !== length) throw new MopoError(`Replay state '${name}' has ${array.length} values, expected ${length}`);
+    };
+    expect('observations', state.arrays.observations, rows * o);
+    expect('actions', state.arrays.actions, rows * a);
+    expect('rewards', state.arrays.rewards, rows);
+    expect('next_observations', state.arrays.nextObservations, rows * o);
+    expect('terminals', state.arrays.terminals, rows);
+    buffer.data.observations.set(state.arrays.observations);
+    buffer.data.actions.set(state.arrays.actions);
+    buffer.data.rewards.set(state.arrays.rewards);
+    buffer.data.nextObservations.set(state.arrays.nextObservations);
+    buffer.data.terminals.set(state.arrays.terminals);
+    buffer.count = rows;
+    buffer.next = state.next;
+    return buffer;
+  }
+}
