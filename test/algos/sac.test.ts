@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Sac, type TransitionBatch } from '../../src/algos/sac.js';
+import { initBackend } from '../../src/nn/backend.js';
+import { Rng } from '../../src/util/rng.js';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+/** A point on [−1, 1] moved by 0.2·a each step; reward −|x′ − 0.5|. */
+const pointTask = {
+  move: (x: number, a: number) => Math.min(1, Math.max(-1, x + 0.2 * Math.max(-1, Math.min(1, a)))),
+  reward: (x: number) => -Math.abs(x - 0.5),
+};
+
+function offlinePointData(size: number, rng: Rng): TransitionBatch {
+  const data = {
+    observations: new Float32Array(size),
+    actions: new Float32Array(size),
+    rewards: new Float32Array(size),
+    nextObservations: new Float32Array(size),
+    terminals: new Float32Array(size),
+    size,
+  };
+  for (let i = 0; i < size; i++) {
+    const x = rng.uniformIn(-1, 1);
+    const a = rng.uniformIn(-1, 1);
+    const next = pointTask.move(x, a);
+    data.observations[i] = x;
+    data.actions[i] = a;
+    data.nextObservations[i] = next;
+    data.rewards[i] = pointTask.reward(next);
+  }
+  return data;
+}
+
+function sampleBatch(data: TransitionBatch, size: number, rng: Rng): TransitionBatch {
+  const O = data.observations.length / data.size;
+  const A = data.actions.length / data.size;
+  const batch = {
+    observations: new Float32Array(size * O),
+    actions: new Float32Array(size * A),
+    rewards: new Float32Array(size),
+    nextObservations: new Float32Array(size * O),
+    terminals: new Float32Array(size),
+    size,
+  };
+  for (let i = 0; i < size; i++) {
+    const j = rng.int(data.size);
+    batch.observations.set(data.observations.subarray(j * O, (j + 1) * O), i * O);
+    batch.actions.set(data.actions.subarray(j * A, (j + 1) * A), i * A);
+    batch.nextObservations.set(data.nextObservations.subarray(j * O, (j + 1) * O), i * O);
+    batch.rewards[i] = data.rewards[j]!;
+    batch.terminals[i] = data.terminals[j]!;
+  }
+  return batch;
+}
+
+/** Average 20-step return from six start states. */
+function pointReturn(policy: (x: number) => number): number {
+  const starts = [-1, -0.6, -0.2, 0.2, 0.6, 1];
+  let total = 0;
+  for (const start of starts) {
+    let x = start;
+    for (let t = 0; t < 20; t++) {
+      x = pointTask.move(x, policy(x));
+      total += pointTask.reward(x);
+    }
+  }
+  return total / starts.length;
+}
+
+function halfCheetahBatch(rng: Rng, size = 64): TransitionBatch {
+  return {
+    observations: rng.fillNormal(new Float32Array(size * 17)),
+    actions: rng.fillUniform(new Float32Array(size * 6), -1, 1),
+    rewards: rng.fillNormal(new Float32Array(size)),
+    nextObservations: rng.fillNormal(new Float32Array(size * 17)),
+    terminals: Float32Array.from({ length: size }, (_, i) => (i % 10 === 0 ? 1 : 0)),
+    size,
+  };
+}
+
+const small = { observationSize: 17, actionSize: 6, actorHiddenSize: 32, criticHiddenSize: 32 };
+
+describe('SAC', () => {
+  it('learns to steer a point to its target from a fixed offline batch, far above a random policy', () => {
+    const rng = new Rng(7);
+    const data = offlinePointData(4000, rng);
+    const sac = new Sac({ observationSize: 1, actionSize: 1, actorHiddenSize: 64, criticHiddenSize: 64, gamma: 0.9, actorLr: 1e-3, criticLr: 1e-3, alphaLr: 1e-3, seed: 1 });
+    for (let update = 0; update < 1500; update++) sac.update(sampleBatch(data, 128, rng), { metrics: false });
+    const policyRng = new Rng(3);
+    const random = pointReturn(() => policyRng.uniformIn(-1, 1));
+    const learned = pointReturn((x) => sac.act(Float32Array.of(x), true)[0]!);
+    expect(random).toBeLessThan(-10);
+    expect(learned).toBeGreaterThan(-3); // the best possible is about −1.6
+    sac.dispose();
+  });
+
+  it('keeps the tensor count stable across many updates and actions', () => {
+    const rng = new Rng(1);
+    const sac = new Sac(small);
+    const batch = halfCheetahBatch(rng);
+    sac.update(batch);
+    sac.act(batch.observations, false, rng);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 30; i++) {
+      sac.update(batch, { metrics: i % 3 === 0 });
+      sac.act(batch.observations, i % 2 === 0, rng);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    sac.dispose();
+  });
+
+  it('reports finite metrics and learns α towards the target entropy', () => {
+    const rng = new Rng(2);
+    const sac = new Sac({ ...small, seed: 4 });
+    const metrics = sac.update(halfCheetahBatch(rng))!;
+    for (const value of Object.values(metrics)) expect(Number.isFinite(value)).toBe(true);
+    expect(metrics.alpha).toBe(1); // α before this update's temperature step: e^0
+    expect(sac.alpha()).not.toBe(1);
+    expect(sac.update(halfCheetahBatch(rng), { metrics: false })).toBeNull();
+    sac.dispose();
+  });
+
+  it('acts with rows of actions in (−1, 1), deterministic ones repeatable', () => {
+    const rng = new Rng(3);
+    const sac = new Sac(small);
+    const observations = rng.fillNormal(new Float32Array(5 * 17));
+    const greedy = sac.act(observations, true);
+    expect(greedy.length).toBe(5 * 6);
+    expect(Array.from(sac.act(observations, true))).toEqual(Array.from(greedy));
+    const sampled = sac.act(observations, false, rng);
+    for (const a of sampled) expect(Math.abs(a)).toBeLessThan(1);
+    expect(() => sac.act(observations, false)).toThrow(/Rng/);
+    sac.dispose();
+  });
+
+  it('continues bit for bit after a state round trip', () => {
+    const rng = new Rng(11);
+    const batches = Array.from({ length: 8 }, () => halfCheetahBatch(rng));
+    const original = new Sac({ ...small, seed: 5 });
+    for (const batch of batches.slice(0, 4)) original.update(batch);
+    const restored = Sac.fromState(structuredClone(original.getState()));
+    for (const batch of batches.slice(4)) {
+      expect(restored.update(batch)).toEqual(original.update(batch));
+    }
+    const a = original.getState();
+    const b = restored.getState();
+    expect(b.meta).toEqual(a.meta);
+    for (const name of Object.keys(a.tensors)) expect(Array.from(b.tensors[name]!.data), name).toEqual(Array.from(a.tensors[name]!.data));
+    original.dispose();
+    restored.dispose();
+  });
+});
