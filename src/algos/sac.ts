@@ -10,6 +10,7 @@
  * seed fixes every update and a restored state continues exactly.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
 import { initialParams } from '../nn/init.js';
@@ -20,15 +21,7 @@ import { Rng, type RngState } from '../util/rng.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { deterministicAction, sampleSquashed, squashedBackward } from './tanh-gaussian.js';
 
-/** `size` transitions, row-major. `terminals` holds 1 where bootstrapping stops. */
-export interface TransitionBatch {
-  observations: Float32Array;
-  actions: Float32Array;
-  rewards: Float32Array;
-  nextObservations: Float32Array;
-  terminals: Float32Array;
-  size: number;
-}
+export type { TransitionBatch };
 
 export interface SacMetrics {
   criticLoss: number;

@@ -35,7 +35,7 @@ describe('Adam', () => {
 
   it("follows PyTorch's update rule on tensors", () => {
     const adam = new Adam(6, { lr: 1e-2 });
-    let params = tf.tensor1d(start);
+    let params: tf.Tensor = tf.tensor1d(start);
     for (const g of gradients) {
       const next = tf.tidy(() => adam.apply(params, tf.tensor1d(g)));
       params.dispose();

@@ -1,0 +1,340 @@
+/**
+ * MOPO's probabilistic dynamics ensemble: fit on a dataset, predict, and step model
+ * rollouts with the uncertainty penalty. See fit.ts for the training procedure,
+ * gaussian-head.ts for the loss and member-group.ts for how members are computed.
+ *
+ * Predictions cover [next observation, reward]; the networks learn the change of the
+ * observation, and `predict` adds the observation back.
+ */
+import { CheckpointError } from '../../errors.js';
+import { HostAdam } from '../../nn/host-adam.js';
+import { initialParams } from '../../nn/init.js';
+import { ParamLayout } from '../../nn/layout.js';
+import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../../nn/state.js';
+import { Rng } from '../../util/rng.js';
+import { resolveEnsembleOptions, type EnsembleOptions, type ResolvedEnsembleOptions } from './ensemble-options.js';
+import { fitEnsemble, type DynamicsData, type FitCallbacks, type FitModel, type FitProgress, type FitResult } from './fit.js';
+import { MemberGroup, memberShape, type GroupPrediction, type MemberGroupSpec } from './member-group.js';
+import { uncertainty } from './penalty.js';
+import { Standardiser } from './standardiser.js';
+
+export interface EnsemblePrediction {
+  /** [members, rows, D] means of [next observation, reward]. */
+  means: Float32Array;
+  /** [members, rows, D]. */
+  variances: Float32Array;
+  members: number;
+  rows: number;
+  /** D = observationSize + 1. */
+  width: number;
+}
+
+export interface ModelStep {
+  nextObservations: Float32Array;
+  /** The sampled model rewards, before the penalty. */
+  rewards: Float32Array;
+  /** u(s,a) per row (see EnsembleOptions.penalty). */
+  penalties: Float32Array;
+  /** rewards − penaltyCoef · penalties. */
+  penalizedRewards: Float32Array;
+}
+
+export interface EnsembleMeta {
+  format: 'mopo-dynamics-ensemble';
+  version: 1;
+  options: ResolvedEnsembleOptions;
+  elites: number[];
+  fitted: boolean;
+  adamStep: number;
+  boundsAdamStep: number;
+  /** Present while a fit is unfinished (interrupted between epochs). */
+  fit: { dataSize: number; epoch: number; epochsSinceUpdate: number; best: number[] } | null;
+  [key: string]: Json;
+}
+
+const STATE_FORMAT = 'mopo-dynamics-ensemble';
+/** Rows per forward pass in predict/step: large enough to amortise op overhead, small enough to stay in cache. */
+const PREDICT_CHUNK = 2048;
+const INIT_STREAM = 11;
+
+export class DynamicsEnsemble implements FitModel {
+  readonly options: ResolvedEnsembleOptions;
+  readonly standardiser: Standardiser;
+  readonly memberSize: number;
+  /** Members that sample rollouts, best first. All members until a fit selects them. */
+  elites: number[];
+  fitted = false;
+  private readonly groups: MemberGroup[];
+  /** [max_logvar (D), min_logvar (D)], shared by all members. */
+  private readonly bounds: Float32Array;
+  private readonly boundsAdam: HostAdam;
+  private progress: FitProgress | null = null;
+
+  constructor(options: EnsembleOptions) {
+    const o = resolveEnsembleOptions(options);
+    this.options = o;
+    const D = o.observationSize + 1;
+    this.standardiser = new Standardiser(o.observationSize + o.actionSize);
+    const spec: MemberGroupSpec = {
+      inputSize: o.observationSize + o.actionSize,
+      outputSize: D,
+      hiddenSize: o.hiddenSize,
+      layers: o.layers,
+      members: o.members,
+      lr: o.lr,
+      weightDecays: o.weightDecays,
+    };
+    const layout = new ParamLayout(memberShape(spec), o.members);
+    this.memberSize = layout.perNetwork;
+    this.groups = [new MemberGroup(spec, initialParams(layout, 'truncated_normal', new Rng(o.seed, INIT_STREAM)))];
+    this.bounds = new Float32Array(2 * D);
+    this.bounds.fill(0.5, 0, D).fill(-10, D);
+    this.boundsAdam = new HostAdam(2 * D, o.lr);
+    this.elites = Array.from({ length: o.members }, (_, m) => m);
+  }
+
+  static fromState(state: ModuleState, overrides: Partial<EnsembleOptions> = {}): DynamicsEnsemble {
+    const ensemble = new DynamicsEnsemble({ ...ensembleMeta(state).options, ...overrides });
+    ensemble.setState(state);
+    return ensemble;
+  }
+
+  /** Trains on `data` until early stopping (or resumes an interrupted fit restored by setState). */
+  fit(data: DynamicsData, callbacks: FitCallbacks = {}): FitResult {
+    const { observationSize, actionSize } = this.options;
+    if (data.observationSize !== observationSize || data.actionSize !== actionSize) {
+      throw new RangeError(`fit: data has obs ${data.observationSize}/act ${data.actionSize}, the ensemble ${observationSize}/${actionSize}`);
+    }
+    const result = fitEnsemble(this, data, callbacks, this.progress, (progress) => (this.progress = progress));
+    if (result.reason !== 'stopped') {
+      this.elites = result.elites;
+      this.fitted = true;
+    }
+    return result;
+  }
+
+  /** Every member's Gaussian over [next observation, reward] for each row. */
+  predict(observations: Float32Array, actions: Float32Array): EnsemblePrediction {
+    const { members, observationSize: O } = this.options;
+    const D = O + 1;
+    const rows = this.rowsOf(observations, actions);
+    const means = new Float32Array(members * rows * D);
+    const variances = new Float32Array(members * rows * D);
+    this.forEachChunk(observations, actions, rows, (start, count, chunk) => {
+      for (let m = 0; m < members; m++) {
+        for (let r = 0; r < count; r++) {
+          const from = (m * count + r) * D;
+          const to = (m * rows + start + r) * D;
+          for (let d = 0; d < D; d++) {
+            means[to + d] = chunk.means[from + d]! + (d < O ? observations[(start + r) * O + d]! : 0);
+            variances[to + d] = Math.exp(chunk.logvars[from + d]!);
+          }
+        }
+      }
+    });
+    return { means, variances, members, rows, width: D };
+  }
+
+  /**
+   * One model step for each row: a random elite per row, next state and reward drawn
+   * from its Gaussian with noise from `rng`, and the penalty from all members.
+   */
+  step(observations: Float32Array, actions: Float32Array, rng: Rng): ModelStep {
+    const { observationSize: O, penalty, penaltyCoef, members } = this.options;
+    const D = O + 1;
+    const rows = this.rowsOf(observations, actions);
+    // All draws first, so the result does not depend on how rows are chunked.
+    const chosen = Uint32Array.from({ length: rows }, () => this.elites[rng.int(this.elites.length)]!);
+    const noise = rng.fillNormal(new Float32Array(rows * D));
+    const nextObservations = new Float32Array(rows * O);
+    const rewards = new Float32Array(rows);
+    const penalties = new Float32Array(rows);
+    this.forEachChunk(observations, actions, rows, (start, count, chunk) => {
+      uncertainty(penalty, { ...chunk, members, rows: count, width: D }, penalties.subarray(start, start + count));
+      for (let r = 0; r < count; r++) {
+        const row = start + r;
+        const base = (chosen[row]! * count + r) * D;
+        for (let d = 0; d < D; d++) {
+          const sample = chunk.means[base + d]! + Math.exp(0.5 * chunk.logvars[base + d]!) * noise[row * D + d]!;
+          if (d < O) nextObservations[row * O + d] = observations[row * O + d]! + sample;
+          else rewards[row] = sample;
+        }
+      }
+    });
+    const penalizedRewards = rewards.map((reward, i) => reward - penaltyCoef * penalties[i]!);
+    return { nextObservations, rewards, penalties, penalizedRewards };
+  }
+
+  trainBatch(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array {
+    const D = this.options.observationSize + 1;
+    const losses = new Float32Array(this.options.members);
+    const boundGradient = new Float64Array(2 * D);
+    let member = 0;
+    for (const group of this.groups) {
+      const k = group.spec.members;
+      const I = group.spec.inputSize;
+      const result = group.trainStep(
+        inputs.subarray(member * rows * I, (member + k) * rows * I),
+        targets.subarray(member * rows * D, (member + k) * rows * D),
+        rows,
+        this.bounds,
+      );
+      losses.set(result.losses, member);
+      // Summed member by member, so the result does not depend on the grouping.
+      for (let m = 0; m < k; m++) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += result.boundGradients[m * 2 * D + j]!;
+      member += k;
+    }
+    const coef = this.options.logvarBoundCoef;
+    for (let j = 0; j < 2 * D; j++) boundGradient[j]! += j < D ? coef : -coef;
+    this.boundsAdam.apply(this.bounds, boundGradient);
+    return losses;
+  }
+
+  memberErrors(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array {
+    const errors = new Float32Array(this.options.members);
+    let member = 0;
+    for (const group of this.groups) {
+      errors.set(group.meanSquaredErrors(inputs, targets, rows), member);
+      member += group.spec.members;
+    }
+    return errors;
+  }
+
+  readMembers(): Float32Array {
+    return concatFloat32(this.groups.map((group) => group.getParams()));
+  }
+
+  writeMembers(params: Float32Array): void {
+    let offset = 0;
+    for (const group of this.groups) {
+      group.setParams(params.subarray(offset, offset + group.size));
+      offset += group.size;
+    }
+  }
+
+  /** Weights, Adam moments and steps, log-variance bounds, standardiser, elites, and an unfinished fit. */
+  getState(): ModuleState<EnsembleMeta> {
+    const states = this.groups.map((group) => group.getState());
+    const total = this.options.members * this.memberSize;
+    const D = this.options.observationSize + 1;
+    const tensors: TensorRecord = {
+      'ensemble/params': vectorState(concatFloat32(states.map((s) => s.params))),
+      'ensemble/adam/m': vectorState(concatFloat32(states.map((s) => s.adamM))),
+      'ensemble/adam/v': vectorState(concatFloat32(states.map((s) => s.adamV))),
+      'ensemble/logvar_bounds': { shape: [2, D], data: this.bounds.slice() },
+      'ensemble/logvar_bounds/adam/m': { shape: [2, D], data: this.boundsAdam.m.slice() },
+      'ensemble/logvar_bounds/adam/v': { shape: [2, D], data: this.boundsAdam.v.slice() },
+      'standardiser/mean': vectorState(this.standardiser.mean.slice()),
+      'standardiser/std': vectorState(this.standardiser.std.slice()),
+    };
+    if (this.progress) tensors['ensemble/fit/snapshot'] = { shape: [total], data: this.progress.snapshot.slice() };
+    const p = this.progress;
+    return {
+      tensors,
+      meta: {
+        format: STATE_FORMAT,
+        version: 1,
+        options: { ...this.options, weightDecays: [...this.options.weightDecays] },
+        elites: [...this.elites],
+        fitted: this.fitted,
+        adamStep: states[0]!.adamStep,
+        boundsAdamStep: this.boundsAdam.step,
+        fit: p ? { dataSize: p.dataSize, epoch: p.epoch, epochsSinceUpdate: p.epochsSinceUpdate, best: [...p.best] } : null,
+      },
+    };
+  }
+
+  setState(state: ModuleState): void {
+    const meta = ensembleMeta(state);
+    const { tensors } = state;
+    for (const key of ['observationSize', 'actionSize', 'members', 'hiddenSize', 'layers'] as const) {
+      if (meta.options[key] !== this.options[key]) {
+        throw new CheckpointError(`The dynamics ensemble state has ${key} ${meta.options[key]}, this ensemble ${this.options[key]}.`);
+      }
+    }
+    const total = this.options.members * this.memberSize;
+    const D = this.options.observationSize + 1;
+    const params = requireTensor(tensors, 'ensemble/params', [total]);
+    const adamM = requireTensor(tensors, 'ensemble/adam/m', [total]);
+    const adamV = requireTensor(tensors, 'ensemble/adam/v', [total]);
+    let offset = 0;
+    for (const group of this.groups) {
+      const range = [offset, offset + group.size] as const;
+      group.setState({ params: params.subarray(...range), adamM: adamM.subarray(...range), adamV: adamV.subarray(...range), adamStep: meta.adamStep });
+      offset += group.size;
+    }
+    this.bounds.set(requireTensor(tensors, 'ensemble/logvar_bounds', [2, D]));
+    this.boundsAdam.m.set(requireTensor(tensors, 'ensemble/logvar_bounds/adam/m', [2, D]));
+    this.boundsAdam.v.set(requireTensor(tensors, 'ensemble/logvar_bounds/adam/v', [2, D]));
+    this.boundsAdam.step = meta.boundsAdamStep;
+    const width = this.standardiser.width;
+    this.standardiser.setStats(requireTensor(tensors, 'standardiser/mean', [width]), requireTensor(tensors, 'standardiser/std', [width]));
+    this.elites = [...meta.elites];
+    this.fitted = meta.fitted;
+    this.progress = meta.fit && {
+      ...meta.fit,
+      best: [...meta.fit.best],
+      snapshot: requireTensor(tensors, 'ensemble/fit/snapshot', [total]).slice(),
+    };
+  }
+
+  dispose(): void {
+    for (const group of this.groups) group.dispose();
+  }
+
+  private rowsOf(observations: Float32Array, actions: Float32Array): number {
+    const { observationSize: O, actionSize: A } = this.options;
+    const rows = observations.length / O;
+    if (!Number.isInteger(rows) || actions.length !== rows * A) {
+      throw new RangeError(`expected rows of ${O} observation and ${A} action values, got ${observations.length} and ${actions.length}`);
+    }
+    return rows;
+  }
+
+  /** Standardised inputs in chunks through every member; `visit` sees [members, count, D] blocks. */
+  private forEachChunk(
+    observations: Float32Array,
+    actions: Float32Array,
+    rows: number,
+    visit: (start: number, count: number, chunk: GroupPrediction) => void,
+  ): void {
+    const { observationSize: O, actionSize: A, members } = this.options;
+    const D = O + 1;
+    const I = O + A;
+    const input = new Float32Array(Math.min(rows, PREDICT_CHUNK) * I);
+    for (let start = 0; start < rows; start += PREDICT_CHUNK) {
+      const count = Math.min(PREDICT_CHUNK, rows - start);
+      for (let r = 0; r < count; r++) {
+        input.set(observations.subarray((start + r) * O, (start + r + 1) * O), r * I);
+        input.set(actions.subarray((start + r) * A, (start + r + 1) * A), r * I + O);
+      }
+      this.standardiser.apply(input, count, input);
+      const parts = this.groups.map((group) => group.predict(input, count, this.bounds));
+      const chunk = parts.length === 1 ? parts[0]! : {
+        means: concatFloat32(parts.map((p) => p.means)),
+        logvars: concatFloat32(parts.map((p) => p.logvars)),
+      };
+      if (chunk.means.length !== members * count * D) throw new Error('ensemble prediction has an unexpected size');
+      visit(start, count, chunk);
+    }
+  }
+}
+
+function ensembleMeta(state: ModuleState): EnsembleMeta {
+  const meta = state.meta as Partial<EnsembleMeta> | null;
+  if (!meta || meta.format !== STATE_FORMAT || meta.version !== 1) {
+    throw new CheckpointError('This is not a dynamics-ensemble state saved by mopo (format mopo-dynamics-ensemble, version 1).');
+  }
+  return meta as EnsembleMeta;
+}
+
+function concatFloat32(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,244 @@
+/**
+ * Fitting the dynamics ensemble, as in MOPO / OfflineRL-Kit:
+ *  - inputs [obs, act] standardised with statistics of the training rows; targets
+ *    [next_obs − obs, reward];
+ *  - a random holdout of min(holdoutRatio·N, maxHoldout) rows;
+ *  - each member trains on its own bootstrap resample of the training rows (drawn
+ *    once), visited in a new random order every epoch;
+ *  - after each epoch, a member whose holdout MSE improved by more than 1 % (relative)
+ *    saves a snapshot; training stops after `maxEpochsSinceUpdate` epochs without any
+ *    improvement, or at `maxEpochs`;
+ *  - the best snapshots are restored and the members with the lowest holdout MSE
+ *    become the elites.
+ * Every random choice derives from the seed and the epoch number, so an interrupted
+ * fit resumes from its last finished epoch with the same data it would have seen.
+ */
+import { CheckpointError } from '../../errors.js';
+import { Rng } from '../../util/rng.js';
+import type { ResolvedEnsembleOptions } from './ensemble-options.js';
+import type { Standardiser } from './standardiser.js';
+
+export interface DynamicsData {
+  observations: Float32Array;
+  actions: Float32Array;
+  nextObservations: Float32Array;
+  rewards: Float32Array;
+  size: number;
+  observationSize: number;
+  actionSize: number;
+}
+
+export interface EpochInfo {
+  /** Epochs finished, from 1. */
+  epoch: number;
+  /** Mean over the epoch's batches of the members' mean Gaussian NLL (without regularisers). */
+  trainLoss: number;
+  /** Mean over members of the holdout MSE. */
+  holdoutLoss: number;
+  holdoutLosses: number[];
+  /** Members that improved (and saved a snapshot) this epoch. */
+  improved: number[];
+  epochsSinceUpdate: number;
+  trainSize: number;
+  holdoutSize: number;
+}
+
+export interface FitCallbacks {
+  onEpoch?(info: EpochInfo): void;
+  /** Checked after every epoch; true ends the fit early, resumable from the state. */
+  shouldStop?(): boolean;
+}
+
+export interface FitResult {
+  epochs: number;
+  reason: 'converged' | 'max_epochs' | 'stopped';
+  /** Best holdout MSE of every member. */
+  holdoutLosses: number[];
+  elites: number[];
+}
+
+/** How far an unfinished fit got: enough to continue it exactly. */
+export interface FitProgress {
+  dataSize: number;
+  epoch: number;
+  epochsSinceUpdate: number;
+  best: number[];
+  /** Best parameters of every member so far, in member order. */
+  snapshot: Float32Array;
+}
+
+/** What the fit needs from the ensemble. */
+export interface FitModel {
+  readonly options: ResolvedEnsembleOptions;
+  readonly standardiser: Standardiser;
+  /** One step on [members, rows, in] inputs and [members, rows, D] targets; per-member losses. */
+  trainBatch(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array;
+  /** Per-member MSE of the means on shared inputs [rows, in]. */
+  memberErrors(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array;
+  readMembers(): Float32Array;
+  writeMembers(params: Float32Array): void;
+  /** Size of one member's parameter block. */
+  readonly memberSize: number;
+}
+
+const SPLIT_STREAM = 12;
+const BOOTSTRAP_STREAM = 13;
+const EPOCH_STREAM = 1000;
+
+export function fitEnsemble(
+  model: FitModel,
+  data: DynamicsData,
+  callbacks: FitCallbacks,
+  resume: FitProgress | null,
+  onProgress: (progress: FitProgress | null) => void,
+): FitResult {
+  const o = model.options;
+  const { inputs, targets } = dynamicsRows(data);
+  const { train, holdout } = splitHoldout(data.size, o);
+  const inputWidth = data.observationSize + data.actionSize;
+  const targetWidth = data.observationSize + 1;
+  if (!resume) model.standardiser.fit(gatherRows(inputs, train, inputWidth), train.length);
+  const scaled = model.standardiser.apply(inputs, data.size);
+  // Without holdout rows (tiny datasets) the training rows judge improvement.
+  const judge = holdout.length > 0 ? holdout : train;
+  const judgeInputs = gatherRows(scaled, judge, inputWidth);
+  const judgeTargets = gatherRows(targets, judge, targetWidth);
+  const samples = bootstrap(train.length, o);
+
+  const progress: FitProgress = resume ?? {
+    dataSize: data.size,
+    epoch: 0,
+    epochsSinceUpdate: 0,
+    best: Array<number>(o.members).fill(Infinity),
+    snapshot: model.readMembers(),
+  };
+  if (progress.dataSize !== data.size) {
+    throw new CheckpointError(`The interrupted ensemble fit used ${progress.dataSize} transitions; this dataset has ${data.size}.`);
+  }
+  let reason: FitResult['reason'] = 'converged';
+  for (;;) {
+    const trainLoss = runEpoch(model, scaled, targets, train, samples, progress.epoch, inputWidth, targetWidth);
+    progress.epoch += 1;
+    const errors = model.memberErrors(judgeInputs, judgeTargets, judge.length);
+    const improved = recordImprovements(model, progress, errors);
+    progress.epochsSinceUpdate = improved.length > 0 ? 0 : progress.epochsSinceUpdate + 1;
+    onProgress(progress);
+    callbacks.onEpoch?.({
+      epoch: progress.epoch,
+      trainLoss,
+      holdoutLoss: mean(errors),
+      holdoutLosses: Array.from(errors),
+      improved,
+      epochsSinceUpdate: progress.epochsSinceUpdate,
+      trainSize: train.length,
+      holdoutSize: holdout.length,
+    });
+    if (progress.epochsSinceUpdate >= o.maxEpochsSinceUpdate) break;
+    if (o.maxEpochs !== null && progress.epoch >= o.maxEpochs) {
+      reason = 'max_epochs';
+      break;
+    }
+    if (callbacks.shouldStop?.()) {
+      return { epochs: progress.epoch, reason: 'stopped', holdoutLosses: [...progress.best], elites: [] };
+    }
+  }
+  model.writeMembers(progress.snapshot);
+  onProgress(null);
+  return { epochs: progress.epoch, reason, holdoutLosses: [...progress.best], elites: bestMembers(progress.best, o.elites) };
+}
+
+/** The `count` members with the lowest loss, best first. */
+export function bestMembers(losses: readonly number[], count: number): number[] {
+  return losses
+    .map((loss, member) => ({ loss, member }))
+    .sort((a, b) => a.loss - b.loss || a.member - b.member)
+    .slice(0, count)
+    .map((entry) => entry.member);
+}
+
+function runEpoch(
+  model: FitModel,
+  inputs: Float32Array,
+  targets: Float32Array,
+  train: Uint32Array,
+  samples: Uint32Array[],
+  epoch: number,
+  inputWidth: number,
+  targetWidth: number,
+): number {
+  const { members, batchSize } = model.options;
+  const rng = new Rng(model.options.seed, EPOCH_STREAM + epoch);
+  const orders = samples.map((sample) => rng.shuffle(sample.slice()));
+  const batchInputs = new Float32Array(members * batchSize * inputWidth);
+  const batchTargets = new Float32Array(members * batchSize * targetWidth);
+  let lossSum = 0;
+  let batches = 0;
+  for (let start = 0; start < train.length; start += batchSize) {
+    const rows = Math.min(batchSize, train.length - start);
+    for (let m = 0; m < members; m++) {
+      for (let r = 0; r < rows; r++) {
+        const source = train[orders[m]![start + r]!]!;
+        const slot = m * rows + r;
+        batchInputs.set(inputs.subarray(source * inputWidth, (source + 1) * inputWidth), slot * inputWidth);
+        batchTargets.set(targets.subarray(source * targetWidth, (source + 1) * targetWidth), slot * targetWidth);
+      }
+    }
+    lossSum += mean(model.trainBatch(batchInputs, batchTargets, rows));
+    batches += 1;
+  }
+  return lossSum / batches;
+}
+
+function recordImprovements(model: FitModel, progress: FitProgress, errors: Float32Array): number[] {
+  const improved: number[] = [];
+  for (let m = 0; m < errors.length; m++) {
+    const best = progress.best[m]!;
+    const error = errors[m]!;
+    if (best === Infinity || (best - error) / best > model.options.improvementThreshold) improved.push(m);
+  }
+  if (improved.length === 0) return improved;
+  const current = model.readMembers();
+  for (const m of improved) {
+    progress.best[m] = errors[m]!;
+    const block = current.subarray(m * model.memberSize, (m + 1) * model.memberSize);
+    progress.snapshot.set(block, m * model.memberSize);
+  }
+  return improved;
+}
+
+/** Inputs [obs, act] and targets [next_obs − obs, reward], row-major. */
+export function dynamicsRows(data: DynamicsData): { inputs: Float32Array; targets: Float32Array } {
+  const { size, observationSize: O, actionSize: A } = data;
+  const inputs = new Float32Array(size * (O + A));
+  const targets = new Float32Array(size * (O + 1));
+  for (let i = 0; i < size; i++) {
+    inputs.set(data.observations.subarray(i * O, (i + 1) * O), i * (O + A));
+    inputs.set(data.actions.subarray(i * A, (i + 1) * A), i * (O + A) + O);
+    for (let d = 0; d < O; d++) targets[i * (O + 1) + d] = data.nextObservations[i * O + d]! - data.observations[i * O + d]!;
+    targets[i * (O + 1) + O] = data.rewards[i]!;
+  }
+  return { inputs, targets };
+}
+
+export function splitHoldout(size: number, options: Pick<ResolvedEnsembleOptions, 'holdoutRatio' | 'maxHoldout' | 'seed'>): { train: Uint32Array; holdout: Uint32Array } {
+  const holdoutSize = Math.min(Math.floor(size * options.holdoutRatio), options.maxHoldout);
+  const order = new Rng(options.seed, SPLIT_STREAM).shuffle(Uint32Array.from({ length: size }, (_, i) => i));
+  return { train: order.subarray(holdoutSize), holdout: order.subarray(0, holdoutSize) };
+}
+
+function bootstrap(trainSize: number, options: ResolvedEnsembleOptions): Uint32Array[] {
+  const rng = new Rng(options.seed, BOOTSTRAP_STREAM);
+  return Array.from({ length: options.members }, () => rng.indices(trainSize, trainSize));
+}
+
+function gatherRows(source: Float32Array, rows: Uint32Array, width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((row, i) => out.set(source.subarray(row * width, (row + 1) * width), i * width));
+  return out;
+}
+
+function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
+}
