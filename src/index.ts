@@ -9,3 +9,5 @@ export type { Env, StepResult, PhysicsState, TerminationFn } from './envs/types.
 export * from './envs/index.js';
 export * from './data/index.js';
 export * from './config/index.js';
+export * from './nn/index.js';
+export * from './algos/index.js';
