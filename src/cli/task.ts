@@ -1,11 +1,26 @@
 /**
- * The work a `mopo` job does once its config and run directory are ready. Heavy
- * modules load here, on demand, never at start-up.
+ * The work a `mopo` job does once its config and run directory are ready. The
+ * trainers (and with them TensorFlow.js, MuJoCo and h5wasm) load here, on demand,
+ * never at start-up.
  */
+import { ConfigError } from '../errors.js';
 import type { Task } from './launch.js';
 
+const TRAINERS = ['mopo'] as const;
+
 export async function loadTrainTask(): Promise<Task> {
-  return async ({ runDir }) => {
-    console.log(`Training is not available yet in mopo ${''}— the config is complete and was written to ${runDir}, but no model was trained.`);
+  return async ({ config, runDir }) => {
+    const algo = config.string('algo.name');
+    switch (algo) {
+      case 'mopo': {
+        const { trainMopo } = await import('../train/mopo.js');
+        await trainMopo({ config, runDir });
+        return;
+      }
+      default:
+        throw new ConfigError(
+          `algo=${algo} cannot be trained on its own: its settings are SAC's, used inside MOPO. Trainers: ${TRAINERS.join(', ')} (e.g. algo=mopo).`,
+        );
+    }
   };
 }

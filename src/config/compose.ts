@@ -76,6 +76,19 @@ export function composeConfig(repo: ConfigRepository, options: ComposeOptions): 
   return { config, defaults, choices, missingGroups, taskOverrides, hydraOverrides };
 }
 
+/**
+ * Value overrides (`a.b=v`, `+a=v`, `++a=v`, `~a`) applied to a config that is already
+ * composed, e.g. the config saved in a checkpoint. Group selections make no sense there.
+ */
+export function applyValueOverrides(config: ConfigDict, overrides: string[], what: string): void {
+  for (const text of overrides) {
+    const o = parseOverride(text);
+    rejectSweep(o);
+    if (o.key.includes('/') || o.package !== null) throw new ConfigError(`'${text}': ${what} takes value overrides (key=value), not config group selections.`);
+    applyValueOverride(config, o, null);
+  }
+}
+
 function rejectSweep(o: Override): void {
   const kind = o.value?.kind;
   if (kind === 'sweep' || kind === 'glob') {
@@ -115,10 +128,10 @@ function toGroupOverride(o: Override): GroupOverride {
   return { kind: o.kind, group: o.key, package: o.package, option, text: o.text };
 }
 
-function applyValueOverride(config: ConfigDict, o: Override, repo: ConfigRepository): void {
+function applyValueOverride(config: ConfigDict, o: Override, repo: ConfigRepository | null): void {
   const existing = getPath(config, o.key);
   const valueText = o.text.slice(o.text.indexOf('=') + 1);
-  const suggestion = () => didYouMean(o.key, [...allKeys(config), ...repo.groups()]);
+  const suggestion = () => didYouMean(o.key, [...allKeys(config), ...(repo?.groups() ?? [])]);
 
   if (o.kind === 'delete') {
     if (existing === undefined) throw new ConfigError(`Could not delete from config. '${o.key}' does not exist.${suggestion()}`);

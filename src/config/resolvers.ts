@@ -1,5 +1,7 @@
-/** The interpolation resolvers Hydra users reach for: oc.env, now, hydra, oc.select, oc.decode. */
+/** The interpolation resolvers Hydra users reach for (oc.env, now, hydra, oc.select, oc.decode), and mopo.data. */
+import path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import type { ResolverFn } from './interpolation.js';
 import { parseOverride } from './override-parser.js';
 import { strftime } from './strftime.js';
@@ -25,6 +27,11 @@ export function standardResolvers(startTime: Date): Record<string, ResolverFn> {
     'oc.select': (args, { select }) => {
       const value = select(String(args[0] ?? ''));
       return value === undefined || value === '???' ? (args[1] ?? null) : value;
+    },
+    // Files that ship with mopo (the quickstart dataset), wherever the package is installed.
+    'mopo.data': (args, { key }) => {
+      if (typeof args[0] !== 'string' || args[0] === '') throw new ConfigError(`In '${key}': \${mopo.data:…} needs a file name`);
+      return path.join(packageRoot(), 'data', args[0]);
     },
     'oc.decode': (args, { key }) => {
       const text = args[0];

@@ -42,19 +42,30 @@ export class ReplayBuffer {
   private count = 0;
   private next = 0;
 
+  readonly capacity: number;
+
   constructor(
-    readonly capacity: number,
+    capacity: number,
     readonly observationSize: number,
     readonly actionSize: number,
+    storage?: TransitionBatch,
   ) {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new MopoError(`Replay buffer capacity must be a positive integer, got ${capacity}`);
-    this.data = allocateBatch(capacity, observationSize, actionSize);
+    this.capacity = storage ? storage.size : capacity;
+    this.data = storage ?? allocateBatch(capacity, observationSize, actionSize);
   }
 
   /** A full buffer holding exactly these transitions (the arrays are copied). */
   static from(batch: TransitionBatch, observationSize: number, actionSize: number): ReplayBuffer {
     const buffer = new ReplayBuffer(Math.max(1, batch.size), observationSize, actionSize);
     buffer.addBatch(batch);
+    return buffer;
+  }
+
+  /** A full, read-only-by-convention buffer over these arrays, without copying them (the real dataset). */
+  static over(batch: TransitionBatch, observationSize: number, actionSize: number): ReplayBuffer {
+    const buffer = new ReplayBuffer(1, observationSize, actionSize, batch);
+    buffer.count = batch.size;
     return buffer;
   }
 

@@ -6,12 +6,14 @@
  */
 export class InterruptWatch {
   private requestedAt: string | null = null;
+  private readonly aborter = new AbortController();
   private readonly onSignal = (signal: NodeJS.Signals) => {
     if (this.requestedAt !== null) {
       process.stderr.write(`\n${signal} again: quitting now.\n`);
       process.exit(130);
     }
     this.requestedAt = signal;
+    this.aborter.abort();
     this.notify(`\n${signal} received: finishing the current step and saving a checkpoint (press Ctrl-C again to quit at once).`);
   };
 
@@ -27,6 +29,12 @@ export class InterruptWatch {
   /** Lets tests and callers ask for a stop without a signal. */
   request(reason = 'stop requested'): void {
     this.requestedAt ??= reason;
+    this.aborter.abort();
+  }
+
+  /** Aborted on the first interrupt: hand it to work that can stop midway (downloads). */
+  get signal(): AbortSignal {
+    return this.aborter.signal;
   }
 
   dispose(): void {

@@ -1,0 +1,80 @@
+/**
+ * What every training run sets up the same way: the backend, progress display, a log
+ * file next to the metrics, Ctrl-C handling and checkpoint saving.
+ */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ConfigDict } from '../config/value.js';
+import { initBackend, type BackendInfo } from '../nn/backend.js';
+import { checkpointName, listCheckpoints, pruneCheckpoints, writeCheckpoint, type CheckpointInfo, type NamedArray } from './checkpoint.js';
+import { InterruptWatch } from './interrupt.js';
+import type { MetricsLog } from './metrics.js';
+import type { RunOptions } from './options.js';
+import { createProgress, type Progress } from './progress.js';
+
+export interface Session {
+  runDir: string;
+  progress: Progress;
+  interrupt: InterruptWatch;
+  backend: BackendInfo;
+  /** A line on the console (above any bars) and in `<run>/train.log`. */
+  log(line: string): void;
+  close(): void;
+}
+
+export async function openSession(runDir: string, run: RunOptions, interrupt?: InterruptWatch): Promise<Session> {
+  const progress = await createProgress(run.metric.progress);
+  const logFile = path.join(runDir, 'train.log');
+  const log = (line: string) => {
+    progress.log(line);
+    appendFileSync(logFile, `${line}\n`);
+  };
+  const watch = interrupt ?? new InterruptWatch(log);
+  try {
+    const backend = await initBackend(run.backend);
+    log(`Backend: ${backend.description}`);
+    return {
+      runDir,
+      progress,
+      interrupt: watch,
+      backend,
+      log,
+      close: () => {
+        watch.dispose();
+        progress.stop();
+      },
+    };
+  } catch (error) {
+    watch.dispose();
+    progress.stop();
+    throw error;
+  }
+}
+
+export class CheckpointSaver {
+  readonly dir: string;
+
+  constructor(
+    runDir: string,
+    private readonly keepLast: number | null,
+    private readonly config: ConfigDict,
+    private readonly log: (line: string) => void,
+  ) {
+    this.dir = path.join(runDir, 'checkpoints');
+  }
+
+  /** Saves unless a checkpoint of this step exists already; returns its directory. */
+  save(info: CheckpointInfo, arrays: Record<string, NamedArray>, metrics: MetricsLog): string {
+    const target = path.join(this.dir, checkpointName(info.step));
+    if (listCheckpoints(this.dir).includes(target)) return target;
+    writeCheckpoint(target, info, arrays, this.config, { 'metrics.jsonl': metrics.toJsonl() });
+    pruneCheckpoints(this.dir, this.keepLast);
+    this.log(`Checkpoint saved: ${target}`);
+    return target;
+  }
+}
+
+/** Lets signal handlers and timers run inside long synchronous training loops. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
