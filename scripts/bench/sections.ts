@@ -1,4 +1,5 @@
 import { envsSection } from './envs.js';
+import { nnSection } from './nn.js';
 import { startupSection } from './startup.js';
 
 /** The bench sections, in the order they run. Each returns a flat record of figures. */
@@ -7,4 +8,4 @@ export interface BenchSection {
   run(): Promise<Record<string, number | string | boolean | null>>;
 }
 
-export const sections: BenchSection[] = [startupSection, envsSection];
+export const sections: BenchSection[] = [startupSection, envsSection, nnSection];

@@ -8,16 +8,24 @@
  *   4. targets:  θ′ ← (1−τ)θ′ + τθ
  * α in steps 1–2 is the value before step 3. Policy noise comes from our Rng, so a
  * seed fixes every update and a restored state continues exactly.
+ *
+ * The critics are separate objects driven through handles (critic.ts), so
+ * `distribute([thread])` can move the second one to a compute worker: both then work
+ * at once, with the same results as in one thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
+import { HostAdam } from '../nn/host-adam.js';
 import { initialParams } from '../nn/init.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
-import { requireTensor, vectorState, type Json, type ModuleState } from '../nn/state.js';
+import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
+import { LocalHandle, RemoteHandle, waitAll, type Handle } from '../nn/threads/handle.js';
+import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
+import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { deterministicAction, sampleSquashed, squashedBackward } from './tanh-gaussian.js';
 
@@ -39,7 +47,7 @@ export interface SacMeta {
   version: 1;
   options: ResolvedSacOptions;
   updates: number;
-  adamSteps: { actor: number; critics: number; alpha: number };
+  adamSteps: { actor: number; critic1: number; critic2: number; alpha: number };
   rng: RngState;
   [key: string]: Json;
 }
@@ -51,28 +59,38 @@ export class Sac {
   /** Updates done so far. */
   updates = 0;
   private readonly actor: MlpStack;
-  private readonly critics: MlpStack;
-  private readonly targets: MlpStack;
   private readonly actorAdam: Adam;
-  private readonly criticAdam: Adam;
-  private readonly alphaAdam: Adam;
-  private logAlpha: tf.Tensor;
+  private critics: Handle<Critic>[];
+  private readonly criticSpec: CriticSpec;
+  private readonly logAlpha: Float32Array;
+  private readonly alphaAdam: HostAdam;
   private rng: Rng;
 
   constructor(options: SacOptions) {
     const o = resolveSacOptions(options);
     this.options = o;
     const init = new Rng(o.seed, 1);
-    const actorShape = mlpShape(o.observationSize, o.actorHiddenSize, o.actorLayers, 2 * o.actionSize);
-    const criticShape = mlpShape(o.observationSize + o.actionSize, o.criticHiddenSize, o.criticLayers, 1);
+    const actorShape: MlpShape = {
+      inputSize: o.observationSize,
+      hiddenSizes: Array<number>(o.actorLayers).fill(o.actorHiddenSize),
+      outputSize: 2 * o.actionSize,
+      activation: 'relu',
+    };
     this.actor = new MlpStack(actorShape, 1, initialParams(new ParamLayout(actorShape, 1), 'torch_default', init));
-    const criticParams = initialParams(new ParamLayout(criticShape, 2), 'torch_default', init);
-    this.critics = new MlpStack(criticShape, 2, criticParams);
-    this.targets = new MlpStack(criticShape, 2, criticParams);
     this.actorAdam = new Adam(this.actor.layout.size, { lr: o.actorLr });
-    this.criticAdam = new Adam(this.critics.layout.size, { lr: o.criticLr });
-    this.alphaAdam = new Adam(1, { lr: o.alphaLr });
-    this.logAlpha = tf.keep(tf.tensor1d([Math.log(o.initialAlpha)]));
+    this.criticSpec = {
+      observationSize: o.observationSize,
+      actionSize: o.actionSize,
+      hiddenSize: o.criticHiddenSize,
+      layers: o.criticLayers,
+      lr: o.criticLr,
+      tau: o.tau,
+    };
+    const pair = new ParamLayout(criticShape(this.criticSpec), 2);
+    const criticParams = initialParams(pair, 'torch_default', init);
+    this.critics = [0, 1].map((k) => new LocalHandle(new Critic(this.criticSpec, criticParams.slice(k * pair.perNetwork, (k + 1) * pair.perNetwork))));
+    this.logAlpha = Float32Array.of(Math.log(o.initialAlpha));
+    this.alphaAdam = new HostAdam(1, o.alphaLr);
     this.rng = new Rng(o.seed, 2);
   }
 
@@ -85,78 +103,81 @@ export class Sac {
   }
 
   /**
+   * Moves the second critic into `threads[0]` (a compute worker) so both critics work
+   * at once; results are unchanged. `distribute([])` brings it back.
+   */
+  distribute(threads: WorkerThread[]): void {
+    const second = this.critics[1]!;
+    const state = second.call('getState').wait();
+    second.dispose();
+    const critic: Handle<Critic> = threads[0]
+      ? RemoteHandle.create<Critic>(threads[0], './critic.js', import.meta.url, 'Critic', [this.criticSpec, state.params])
+      : new LocalHandle(new Critic(this.criticSpec, state.params));
+    critic.call('setState', state).wait();
+    this.critics = [this.critics[0]!, critic];
+  }
+
+  /**
    * One gradient step of critics, actor, temperature and targets on `batch`.
-   * Returns the step's metrics (one small read-back), or null with `{ metrics: false }`.
+   * Returns the step's metrics, or null with `{ metrics: false }`.
    */
   update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): SacMetrics | null {
-    const { observationSize: O, actionSize: A, gamma, tau } = this.options;
+    const { observationSize: O, actionSize: A, gamma } = this.options;
     const B = batch.size;
+    const observations = batch.observations.subarray(0, B * O);
+    const nextObservations = batch.nextObservations.subarray(0, B * O);
+    const alpha = Math.exp(this.logAlpha[0]!);
     const bounds = { min: this.options.logStdMin, max: this.options.logStdMax };
     const nextNoise = this.rng.fillNormal(new Float32Array(B * A));
     const actorNoise = this.rng.fillNormal(new Float32Array(B * A));
-    const values = tf.tidy(() => {
-      const s = tf.tensor2d(batch.observations.subarray(0, B * O), [B, O]);
-      const a = tf.tensor2d(batch.actions.subarray(0, B * A), [B, A]);
-      const r = tf.tensor2d(batch.rewards.subarray(0, B), [B, 1]);
-      const s2 = tf.tensor2d(batch.nextObservations.subarray(0, B * O), [B, O]);
-      const notDone = tf.sub(1, tf.tensor2d(batch.terminals.subarray(0, B), [B, 1]));
-      const alpha = tf.exp(this.logAlpha);
+    // A worker's critic evaluates Q(s, a) while this thread samples from the policy.
+    const evaluating = this.critics.map((critic) => critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B));
+    let result = { criticLoss: 0, actorLoss: 0, qMean: 0, meanLogProb: 0 };
+    tf.tidy(() => {
+      const next = sampleSquashed(this.actor.forward(0, tf.tensor2d(nextObservations, [B, O])).output, tf.tensor2d(nextNoise, [B, A]), bounds);
+      const head = this.actor.forward(0, tf.tensor2d(observations, [B, O]), true);
+      const pi = sampleSquashed(head.output, tf.tensor2d(actorNoise, [B, A]), bounds);
+      const sampled = tf.concat([next.action, next.logProb, pi.action, pi.logProb].map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array;
+      const nextActions = sampled.subarray(0, B * A);
+      const nextLogProb = sampled.subarray(B * A, B * A + B);
+      const piActions = sampled.subarray(B * A + B, 2 * B * A + B);
+      const piLogProb = sampled.subarray(2 * B * A + B);
+      waitAll(evaluating);
 
       // 1. critics
-      const next = sampleSquashed(this.actor.forward(0, s2).output, tf.tensor2d(nextNoise, [B, A]), bounds);
-      const nextInput = tf.concat([s2, next.action], 1);
-      const nextQ = tf.minimum(this.targets.forward(0, nextInput).output, this.targets.forward(1, nextInput).output);
-      const y = tf.add(r, tf.mul(tf.mul(notDone, gamma), tf.sub(nextQ, tf.mul(alpha, next.logProb))));
-      const input = tf.concat([s, a], 1);
-      const q1 = this.critics.forward(0, input, true);
-      const q2 = this.critics.forward(1, input, true);
-      const error1 = tf.sub(q1.output, y);
-      const error2 = tf.sub(q2.output, y);
-      const criticLoss = tf.add(tf.mean(tf.square(error1)), tf.mean(tf.square(error2)));
-      const qMean = tf.mul(tf.add(tf.mean(q1.output), tf.mean(q2.output)), 0.5);
-      const paramsOnly = { params: true, input: false };
-      const g1 = this.critics.backward(0, q1.trace!, tf.mul(error1, 2 / B), paramsOnly);
-      const g2 = this.critics.backward(1, q2.trace!, tf.mul(error2, 2 / B), paramsOnly);
-      this.critics.setParams(this.criticAdam.apply(this.critics.params, MlpStack.flatten([g1.params!, g2.params!])));
-
-      // 2. actor
-      const head = this.actor.forward(0, s, true);
-      const pi = sampleSquashed(head.output, tf.tensor2d(actorNoise, [B, A]), bounds);
-      const piInput = tf.concat([s, pi.action], 1);
-      const p1 = this.critics.forward(0, piInput, true);
-      const p2 = this.critics.forward(1, piInput, true);
-      const firstIsMin = tf.cast(tf.lessEqual(p1.output, p2.output), 'float32');
-      const minQ = tf.add(tf.mul(firstIsMin, p1.output), tf.mul(tf.sub(1, firstIsMin), p2.output));
-      const actorLoss = tf.mean(tf.sub(tf.mul(alpha, pi.logProb), minQ));
-      const inputOnly = { params: false, input: true };
-      const d1 = this.critics.backward(0, p1.trace!, tf.mul(firstIsMin, -1 / B), inputOnly).input!;
-      const d2 = this.critics.backward(1, p2.trace!, tf.mul(tf.sub(1, firstIsMin), -1 / B), inputOnly).input!;
-      const dAction = tf.slice(tf.add(d1, d2), [0, O], [B, A]);
-      const dHead = squashedBackward(pi, dAction, tf.div(alpha, B));
-      const gActor = this.actor.backward(0, head.trace!, dHead, paramsOnly);
-      this.actor.setParams(this.actorAdam.apply(this.actor.params, MlpStack.flatten([gActor.params!])));
-
-      // 3. temperature
-      const entropyGap = tf.add(tf.mean(pi.logProb), this.options.targetEntropy);
-      const alphaLoss = tf.neg(tf.mul(this.logAlpha, entropyGap));
-      if (this.options.learnAlpha) {
-        const next = this.alphaAdam.apply(this.logAlpha, tf.reshape(tf.neg(entropyGap), [1]));
-        this.logAlpha.dispose();
-        this.logAlpha = tf.keep(next);
+      const [q1, q2] = waitAll(this.critics.map((critic) => critic.call('targetValues', nextObservations, nextActions, B)));
+      const y = new Float32Array(B);
+      for (let i = 0; i < B; i++) {
+        y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * (Math.min(q1![i]!, q2![i]!) - alpha * nextLogProb[i]!);
       }
+      const [step1, step2] = waitAll(this.critics.map((critic) => critic.call('train', y, piActions, B)));
 
-      // 4. targets
-      this.targets.setParams(tf.add(tf.mul(this.targets.params, 1 - tau), tf.mul(this.critics.params, tau)));
-
-      const entropy = tf.neg(tf.mean(pi.logProb));
-      return tf.concat([criticLoss, actorLoss, alphaLoss, alpha, qMean, entropy].map((t) => tf.reshape(t, [1])));
+      // 2. actor: the gradient of −min Q flows into the critic that is smaller on each row
+      const weights = [new Float32Array(B), new Float32Array(B)];
+      let actorLoss = 0;
+      for (let i = 0; i < B; i++) {
+        const first = step1!.probe[i]! <= step2!.probe[i]!;
+        weights[first ? 0 : 1]![i] = -1 / B;
+        actorLoss += (alpha * piLogProb[i]! - (first ? step1!.probe[i]! : step2!.probe[i]!)) / B;
+      }
+      const [g1, g2] = waitAll(this.critics.map((critic, k) => critic.call('actionGradient', weights[k]!, B)));
+      const dAction = g1!.map((g, j) => g + g2![j]!);
+      const dHead = squashedBackward(pi, tf.tensor2d(dAction, [B, A]), tf.scalar(alpha / B));
+      const gradients = this.actor.backward(0, head.trace!, dHead, { params: true, input: false });
+      this.actor.setParams(this.actorAdam.apply(this.actor.params, MlpStack.flatten([gradients.params!])));
+      result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb) };
     });
+
+    // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
+    const targets = this.critics.map((critic) => critic.call('updateTarget'));
+    // 3. temperature
+    const entropyGap = result.meanLogProb + this.options.targetEntropy;
+    const alphaLoss = -this.logAlpha[0]! * entropyGap;
+    if (this.options.learnAlpha) this.alphaAdam.apply(this.logAlpha, [-entropyGap]);
+    waitAll(targets);
     this.updates += 1;
-    const read = metrics ? values.dataSync() : null;
-    values.dispose();
-    if (read === null) return null;
-    const [criticLoss, actorLoss, alphaLoss, alpha, qMean, entropy] = Array.from(read);
-    return { criticLoss: criticLoss!, actorLoss: actorLoss!, alphaLoss: alphaLoss!, alpha: alpha!, qMean: qMean!, entropy: entropy! };
+    if (!metrics) return null;
+    return { criticLoss: result.criticLoss, actorLoss: result.actorLoss, alphaLoss, alpha, qMean: result.qMean, entropy: -result.meanLogProb };
   }
 
   /**
@@ -179,32 +200,37 @@ export class Sac {
     return out;
   }
 
-  /** Current temperature α (one read-back). */
+  /** Current temperature α. */
   alpha(): number {
-    return Math.exp(this.logAlpha.dataSync()[0]!);
+    return Math.exp(this.logAlpha[0]!);
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, log α, Rng. */
   getState(): ModuleState<SacMeta> {
     const actorAdam = this.actorAdam.getState('actor/adam');
-    const criticAdam = this.criticAdam.getState('critics/adam');
-    const alphaAdam = this.alphaAdam.getState('log_alpha/adam');
+    const critics = waitAll(this.critics.map((critic) => critic.call('getState')));
+    const tensors: TensorRecord = {
+      'actor/params': vectorState(this.actor.read()),
+      ...actorAdam.tensors,
+      log_alpha: vectorState(this.logAlpha.slice()),
+      'log_alpha/adam/m': vectorState(this.alphaAdam.m.slice()),
+      'log_alpha/adam/v': vectorState(this.alphaAdam.v.slice()),
+    };
+    critics.forEach((critic, k) => {
+      const name = `critic${k + 1}`;
+      tensors[`${name}/params`] = vectorState(critic.params);
+      tensors[`${name}/target`] = vectorState(critic.target);
+      tensors[`${name}/adam/m`] = vectorState(critic.adamM);
+      tensors[`${name}/adam/v`] = vectorState(critic.adamV);
+    });
     return {
-      tensors: {
-        'actor/params': vectorState(this.actor.read()),
-        'critics/params': vectorState(this.critics.read()),
-        'critic_targets/params': vectorState(this.targets.read()),
-        log_alpha: vectorState(this.logAlpha.dataSync().slice() as Float32Array),
-        ...actorAdam.tensors,
-        ...criticAdam.tensors,
-        ...alphaAdam.tensors,
-      },
+      tensors,
       meta: {
         format: STATE_FORMAT,
         version: 1,
         options: { ...this.options },
         updates: this.updates,
-        adamSteps: { actor: actorAdam.step, critics: criticAdam.step, alpha: alphaAdam.step },
+        adamSteps: { actor: actorAdam.step, critic1: critics[0]!.adamStep, critic2: critics[1]!.adamStep, alpha: this.alphaAdam.step },
         rng: this.rng.getState(),
       },
     };
@@ -213,33 +239,48 @@ export class Sac {
   setState(state: ModuleState): void {
     const meta = sacMeta(state);
     const { tensors } = state;
-    const sizeOf = (stack: MlpStack) => [stack.layout.size];
-    for (const key of ['observationSize', 'actionSize'] as const) {
+    for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
       if (meta.options[key] !== this.options[key]) {
         throw new CheckpointError(`The SAC state has ${key} ${meta.options[key]}, this learner ${this.options[key]}.`);
       }
     }
-    this.actor.setParams(tf.tensor1d(requireTensor(tensors, 'actor/params', sizeOf(this.actor))));
-    this.critics.setParams(tf.tensor1d(requireTensor(tensors, 'critics/params', sizeOf(this.critics))));
-    this.targets.setParams(tf.tensor1d(requireTensor(tensors, 'critic_targets/params', sizeOf(this.targets))));
-    const logAlpha = requireTensor(tensors, 'log_alpha', [1]);
-    this.logAlpha.dispose();
-    this.logAlpha = tf.keep(tf.tensor1d(logAlpha));
+    this.actor.setParams(tf.tensor1d(requireTensor(tensors, 'actor/params', [this.actor.layout.size])));
     this.actorAdam.setState(tensors, 'actor/adam', meta.adamSteps.actor);
-    this.criticAdam.setState(tensors, 'critics/adam', meta.adamSteps.critics);
-    this.alphaAdam.setState(tensors, 'log_alpha/adam', meta.adamSteps.alpha);
+    const criticSize = [new ParamLayout(criticShape(this.criticSpec), 1).size];
+    const steps = [meta.adamSteps.critic1, meta.adamSteps.critic2];
+    waitAll(
+      this.critics.map((critic, k) => {
+        const name = `critic${k + 1}`;
+        const criticState: CriticState = {
+          params: requireTensor(tensors, `${name}/params`, criticSize),
+          target: requireTensor(tensors, `${name}/target`, criticSize),
+          adamM: requireTensor(tensors, `${name}/adam/m`, criticSize),
+          adamV: requireTensor(tensors, `${name}/adam/v`, criticSize),
+          adamStep: steps[k]!,
+        };
+        return critic.call('setState', criticState);
+      }),
+    );
+    this.logAlpha.set(requireTensor(tensors, 'log_alpha', [1]));
+    this.alphaAdam.m.set(requireTensor(tensors, 'log_alpha/adam/m', [1]));
+    this.alphaAdam.v.set(requireTensor(tensors, 'log_alpha/adam/v', [1]));
+    this.alphaAdam.step = meta.adamSteps.alpha;
     this.updates = meta.updates;
     this.rng = Rng.fromState(meta.rng);
   }
 
   dispose(): void {
-    for (const owned of [this.actor, this.critics, this.targets, this.actorAdam, this.criticAdam, this.alphaAdam]) owned.dispose();
-    this.logAlpha.dispose();
+    this.actor.dispose();
+    this.actorAdam.dispose();
+    for (const critic of this.critics) critic.dispose();
+    this.critics = [];
   }
 }
 
-function mlpShape(inputSize: number, hidden: number, layers: number, outputSize: number): MlpShape {
-  return { inputSize, hiddenSizes: Array<number>(layers).fill(hidden), outputSize, activation: 'relu' };
+function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
 }
 
 function sacMeta(state: ModuleState): SacMeta {

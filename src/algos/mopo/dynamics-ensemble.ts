@@ -8,13 +8,15 @@
  */
 import { CheckpointError } from '../../errors.js';
 import { HostAdam } from '../../nn/host-adam.js';
+import { LocalHandle, RemoteHandle, waitAll, type Handle } from '../../nn/threads/handle.js';
+import type { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { initialParams } from '../../nn/init.js';
 import { ParamLayout } from '../../nn/layout.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../../nn/state.js';
 import { Rng } from '../../util/rng.js';
 import { resolveEnsembleOptions, type EnsembleOptions, type ResolvedEnsembleOptions } from './ensemble-options.js';
 import { fitEnsemble, type DynamicsData, type FitCallbacks, type FitModel, type FitProgress, type FitResult } from './fit.js';
-import { MemberGroup, memberShape, type GroupPrediction, type MemberGroupSpec } from './member-group.js';
+import { MemberGroup, memberShape, type GroupPrediction, type GroupState, type MemberGroupSpec } from './member-group.js';
 import { uncertainty } from './penalty.js';
 import { Standardiser } from './standardiser.js';
 
@@ -64,7 +66,13 @@ export class DynamicsEnsemble implements FitModel {
   /** Members that sample rollouts, best first. All members until a fit selects them. */
   elites: number[];
   fitted = false;
-  private readonly groups: MemberGroup[];
+  private readonly spec: MemberGroupSpec;
+  /** Members in order, split into groups; the group in this thread comes first. */
+  private groups: Handle<MemberGroup>[];
+  private groupSizes: number[];
+  /** Whole-ensemble copies, one per thread, that share the rows of predict/step; null: use `groups`. */
+  private predictors: Handle<MemberGroup>[] | null = null;
+  private predictorsCurrent = false;
   /** [max_logvar (D), min_logvar (D)], shared by all members. */
   private readonly bounds: Float32Array;
   private readonly boundsAdam: HostAdam;
@@ -75,7 +83,7 @@ export class DynamicsEnsemble implements FitModel {
     this.options = o;
     const D = o.observationSize + 1;
     this.standardiser = new Standardiser(o.observationSize + o.actionSize);
-    const spec: MemberGroupSpec = {
+    const spec: MemberGroupSpec = (this.spec = {
       inputSize: o.observationSize + o.actionSize,
       outputSize: D,
       hiddenSize: o.hiddenSize,
@@ -83,10 +91,11 @@ export class DynamicsEnsemble implements FitModel {
       members: o.members,
       lr: o.lr,
       weightDecays: o.weightDecays,
-    };
+    });
     const layout = new ParamLayout(memberShape(spec), o.members);
     this.memberSize = layout.perNetwork;
-    this.groups = [new MemberGroup(spec, initialParams(layout, 'truncated_normal', new Rng(o.seed, INIT_STREAM)))];
+    this.groups = [new LocalHandle(new MemberGroup(spec, initialParams(layout, 'truncated_normal', new Rng(o.seed, INIT_STREAM))))];
+    this.groupSizes = [o.members];
     this.bounds = new Float32Array(2 * D);
     this.bounds.fill(0.5, 0, D).fill(-10, D);
     this.boundsAdam = new HostAdam(2 * D, o.lr);
@@ -167,60 +176,74 @@ export class DynamicsEnsemble implements FitModel {
 
   trainBatch(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array {
     const D = this.options.observationSize + 1;
+    const I = this.spec.inputSize;
+    const starts = this.groupStarts();
+    const pending = this.groups.map((group, g) => {
+      const [from, to] = [starts[g]!, starts[g]! + this.groupSizes[g]!];
+      return group.call('trainStep', inputs.subarray(from * rows * I, to * rows * I), targets.subarray(from * rows * D, to * rows * D), rows, this.bounds);
+    });
+    const results = waitAll(pending);
     const losses = new Float32Array(this.options.members);
     const boundGradient = new Float64Array(2 * D);
-    let member = 0;
-    for (const group of this.groups) {
-      const k = group.spec.members;
-      const I = group.spec.inputSize;
-      const result = group.trainStep(
-        inputs.subarray(member * rows * I, (member + k) * rows * I),
-        targets.subarray(member * rows * D, (member + k) * rows * D),
-        rows,
-        this.bounds,
-      );
-      losses.set(result.losses, member);
+    results.forEach((result, g) => {
+      losses.set(result.losses, starts[g]!);
       // Summed member by member, so the result does not depend on the grouping.
-      for (let m = 0; m < k; m++) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += result.boundGradients[m * 2 * D + j]!;
-      member += k;
-    }
+      for (let m = 0; m < this.groupSizes[g]!; m++) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += result.boundGradients[m * 2 * D + j]!;
+    });
     const coef = this.options.logvarBoundCoef;
     for (let j = 0; j < 2 * D; j++) boundGradient[j]! += j < D ? coef : -coef;
     this.boundsAdam.apply(this.bounds, boundGradient);
+    this.predictorsCurrent = false;
     return losses;
   }
 
   memberErrors(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array {
-    const errors = new Float32Array(this.options.members);
-    let member = 0;
-    for (const group of this.groups) {
-      errors.set(group.meanSquaredErrors(inputs, targets, rows), member);
-      member += group.spec.members;
-    }
-    return errors;
+    const parts = waitAll(this.groups.map((group) => group.call('meanSquaredErrors', inputs, targets, rows)));
+    return concatFloat32(parts);
   }
 
   readMembers(): Float32Array {
-    return concatFloat32(this.groups.map((group) => group.getParams()));
+    return concatFloat32(waitAll(this.groups.map((group) => group.call('getParams'))));
   }
 
   writeMembers(params: Float32Array): void {
-    let offset = 0;
-    for (const group of this.groups) {
-      group.setParams(params.subarray(offset, offset + group.size));
-      offset += group.size;
-    }
+    const starts = this.groupStarts();
+    waitAll(this.groups.map((group, g) => group.call('setParams', params.subarray(starts[g]! * this.memberSize, (starts[g]! + this.groupSizes[g]!) * this.memberSize))));
+    this.predictorsCurrent = false;
+  }
+
+  /**
+   * Spreads the members over this thread and `threads` (compute workers with their own
+   * tfjs backend), and gives each thread a copy of the whole ensemble for predict/step,
+   * which then split their rows. Results are the same as without threads: each member
+   * computes exactly as before, only elsewhere. An empty list brings everything back.
+   */
+  distribute(threads: WorkerThread[]): void {
+    const state = this.groupState();
+    this.disposeGroups();
+    const places = [null, ...threads];
+    this.groupSizes = shares(this.options.members, places.length).filter((count) => count > 0);
+    const starts = this.groupStarts();
+    this.groups = this.groupSizes.map((count, g) => {
+      const range = [starts[g]! * this.memberSize, (starts[g]! + count) * this.memberSize] as const;
+      const params = state.params.slice(...range);
+      const group = placeGroup(places[g]!, { ...this.spec, members: count }, params);
+      group.call('setState', { params, adamM: state.adamM.slice(...range), adamV: state.adamV.slice(...range), adamStep: state.adamStep }).wait();
+      return group;
+    });
+    this.predictors = threads.length === 0 ? null : places.map((place) => placeGroup(place, this.spec, state.params));
+    this.predictorsCurrent = true;
   }
 
   /** Weights, Adam moments and steps, log-variance bounds, standardiser, elites, and an unfinished fit. */
   getState(): ModuleState<EnsembleMeta> {
-    const states = this.groups.map((group) => group.getState());
+    const group = this.groupState();
     const total = this.options.members * this.memberSize;
     const D = this.options.observationSize + 1;
     const tensors: TensorRecord = {
-      'ensemble/params': vectorState(concatFloat32(states.map((s) => s.params))),
-      'ensemble/adam/m': vectorState(concatFloat32(states.map((s) => s.adamM))),
-      'ensemble/adam/v': vectorState(concatFloat32(states.map((s) => s.adamV))),
+      'ensemble/params': vectorState(group.params),
+      'ensemble/adam/m': vectorState(group.adamM),
+      'ensemble/adam/v': vectorState(group.adamV),
       'ensemble/logvar_bounds': { shape: [2, D], data: this.bounds.slice() },
       'ensemble/logvar_bounds/adam/m': { shape: [2, D], data: this.boundsAdam.m.slice() },
       'ensemble/logvar_bounds/adam/v': { shape: [2, D], data: this.boundsAdam.v.slice() },
@@ -237,7 +260,7 @@ export class DynamicsEnsemble implements FitModel {
         options: { ...this.options, weightDecays: [...this.options.weightDecays] },
         elites: [...this.elites],
         fitted: this.fitted,
-        adamStep: states[0]!.adamStep,
+        adamStep: group.adamStep,
         boundsAdamStep: this.boundsAdam.step,
         fit: p ? { dataSize: p.dataSize, epoch: p.epoch, epochsSinceUpdate: p.epochsSinceUpdate, best: [...p.best] } : null,
       },
@@ -257,12 +280,14 @@ export class DynamicsEnsemble implements FitModel {
     const params = requireTensor(tensors, 'ensemble/params', [total]);
     const adamM = requireTensor(tensors, 'ensemble/adam/m', [total]);
     const adamV = requireTensor(tensors, 'ensemble/adam/v', [total]);
-    let offset = 0;
-    for (const group of this.groups) {
-      const range = [offset, offset + group.size] as const;
-      group.setState({ params: params.subarray(...range), adamM: adamM.subarray(...range), adamV: adamV.subarray(...range), adamStep: meta.adamStep });
-      offset += group.size;
-    }
+    const starts = this.groupStarts();
+    waitAll(
+      this.groups.map((group, g) => {
+        const range = [starts[g]! * this.memberSize, (starts[g]! + this.groupSizes[g]!) * this.memberSize] as const;
+        return group.call('setState', { params: params.subarray(...range), adamM: adamM.subarray(...range), adamV: adamV.subarray(...range), adamStep: meta.adamStep });
+      }),
+    );
+    this.predictorsCurrent = false;
     this.bounds.set(requireTensor(tensors, 'ensemble/logvar_bounds', [2, D]));
     this.boundsAdam.m.set(requireTensor(tensors, 'ensemble/logvar_bounds/adam/m', [2, D]));
     this.boundsAdam.v.set(requireTensor(tensors, 'ensemble/logvar_bounds/adam/v', [2, D]));
@@ -279,7 +304,39 @@ export class DynamicsEnsemble implements FitModel {
   }
 
   dispose(): void {
-    for (const group of this.groups) group.dispose();
+    this.disposeGroups();
+  }
+
+  private disposeGroups(): void {
+    for (const handle of [...this.groups, ...(this.predictors ?? [])]) handle.dispose();
+    this.groups = [];
+    this.predictors = null;
+  }
+
+  private groupStarts(): number[] {
+    return this.groupSizes.map((_, g) => this.groupSizes.slice(0, g).reduce((a, b) => a + b, 0));
+  }
+
+  /** Every member's weights and Adam moments, in member order. */
+  private groupState(): GroupState {
+    const states = waitAll(this.groups.map((group) => group.call('getState')));
+    return {
+      params: concatFloat32(states.map((s) => s.params)),
+      adamM: concatFloat32(states.map((s) => s.adamM)),
+      adamV: concatFloat32(states.map((s) => s.adamV)),
+      adamStep: states[0]!.adamStep,
+    };
+  }
+
+  /** Models that predict for whole chunks of rows, one per thread, brought up to date with the weights. */
+  private predictionModels(): Handle<MemberGroup>[] {
+    if (!this.predictors) return this.groups;
+    if (!this.predictorsCurrent) {
+      const params = this.readMembers();
+      waitAll(this.predictors.map((predictor) => predictor.call('setParams', params)));
+      this.predictorsCurrent = true;
+    }
+    return this.predictors;
   }
 
   private rowsOf(observations: Float32Array, actions: Float32Array): number {
@@ -291,33 +348,60 @@ export class DynamicsEnsemble implements FitModel {
     return rows;
   }
 
-  /** Standardised inputs in chunks through every member; `visit` sees [members, count, D] blocks. */
+  /**
+   * Standardised inputs in chunks through every member; `visit` sees [members, count, D]
+   * blocks in row order. With several threads, consecutive chunks go to different ones.
+   */
   private forEachChunk(
     observations: Float32Array,
     actions: Float32Array,
     rows: number,
     visit: (start: number, count: number, chunk: GroupPrediction) => void,
   ): void {
-    const { observationSize: O, actionSize: A, members } = this.options;
-    const D = O + 1;
+    const { observationSize: O, actionSize: A } = this.options;
     const I = O + A;
-    const input = new Float32Array(Math.min(rows, PREDICT_CHUNK) * I);
-    for (let start = 0; start < rows; start += PREDICT_CHUNK) {
-      const count = Math.min(PREDICT_CHUNK, rows - start);
-      for (let r = 0; r < count; r++) {
-        input.set(observations.subarray((start + r) * O, (start + r + 1) * O), r * I);
-        input.set(actions.subarray((start + r) * A, (start + r + 1) * A), r * I + O);
-      }
-      this.standardiser.apply(input, count, input);
-      const parts = this.groups.map((group) => group.predict(input, count, this.bounds));
-      const chunk = parts.length === 1 ? parts[0]! : {
-        means: concatFloat32(parts.map((p) => p.means)),
-        logvars: concatFloat32(parts.map((p) => p.logvars)),
-      };
-      if (chunk.means.length !== members * count * D) throw new Error('ensemble prediction has an unexpected size');
-      visit(start, count, chunk);
+    const models = this.predictionModels();
+    const inputs = models.map(() => new Float32Array(Math.min(rows, PREDICT_CHUNK) * I));
+    for (let round = 0; round < rows; round += PREDICT_CHUNK * models.length) {
+      const chunks = models
+        .map((model, i) => {
+          const start = round + i * PREDICT_CHUNK;
+          const count = Math.min(PREDICT_CHUNK, rows - start);
+          if (count <= 0) return null;
+          const input = inputs[i]!;
+          for (let r = 0; r < count; r++) {
+            input.set(observations.subarray((start + r) * O, (start + r + 1) * O), r * I);
+            input.set(actions.subarray((start + r) * A, (start + r + 1) * A), r * I + O);
+          }
+          this.standardiser.apply(input, count, input);
+          return { start, count, pending: this.predictWith(model, input, count) };
+        })
+        .filter((chunk) => chunk !== null);
+      for (const { start, count, pending } of chunks) visit(start, count, pending.wait());
     }
   }
+
+  /** One chunk through every member: one model holding them all, or every group in turn. */
+  private predictWith(model: Handle<MemberGroup>, input: Float32Array, count: number): { wait(): GroupPrediction } {
+    if (this.predictors || this.groups.length === 1) return model.call('predict', input, count, this.bounds);
+    const parts = this.groups.map((group) => group.call('predict', input, count, this.bounds));
+    return {
+      wait: () => {
+        const done = waitAll(parts);
+        return { means: concatFloat32(done.map((p) => p.means)), logvars: concatFloat32(done.map((p) => p.logvars)) };
+      },
+    };
+  }
+}
+
+function placeGroup(thread: WorkerThread | null, spec: MemberGroupSpec, params: Float32Array): Handle<MemberGroup> {
+  if (!thread) return new LocalHandle(new MemberGroup(spec, params));
+  return RemoteHandle.create<MemberGroup>(thread, './member-group.js', import.meta.url, 'MemberGroup', [spec, params]);
+}
+
+/** `total` items over `parts` slots as evenly as possible, larger shares first. */
+function shares(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
 function ensembleMeta(state: ModuleState): EnsembleMeta {

@@ -1,0 +1,173 @@
+/**
+ * Bench section `nn`: the three hot paths of MOPO at HalfCheetah sizes (obs 17, act 6),
+ * side by side with PyTorch on the same machine (scripts/bench/torch_reference.py,
+ * run when a python3 with torch is found):
+ *   sac_update_ms              one SAC update, batch 256, 2×256 networks
+ *   ensemble_step_ms           one training step of 7 members × 4×200, batch 256 each
+ *   rollout_transitions_per_s  one model step of 50 000 rows through all 7 members
+ * Each is measured in one thread and with compute workers on the other cores (the
+ * headline figure is the faster); `*_vs_torch` is our time ÷ PyTorch's (< 1: faster).
+ * Inputs come from our seeded Rng (tf.randomNormal data measured unrealistically slow here).
+ * MOPO_BENCH_BACKEND picks the backend (default auto).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
+import { Sac } from '../../src/algos/sac.js';
+import { initBackend, type BackendChoice } from '../../src/nn/backend.js';
+import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
+import { Rng } from '../../src/util/rng.js';
+import type { BenchSection } from './sections.js';
+
+const OBS = 17;
+const ACT = 6;
+const BATCH = 256;
+const MEMBERS = 7;
+const ROLLOUT_ROWS = 50_000;
+
+type Figures = Record<string, number | string | boolean | null>;
+
+export const nnSection: BenchSection = {
+  name: 'nn',
+  async run() {
+    const backend = await initBackend((process.env.MOPO_BENCH_BACKEND as BackendChoice | undefined) ?? 'auto');
+    // Native TensorFlow spreads its own ops over the cores; the WASM backend needs worker threads for that.
+    const workers = backend.name === 'tensorflow' ? 0 : Math.max(0, availableParallelism() - 1);
+    const threads = await WorkerThread.startMany(backend.name, workers);
+    const single = measure([]);
+    const spread = workers > 0 ? measure(threads) : single;
+    for (const thread of threads) thread.close();
+
+    const best = {
+      sac: Math.min(single.sac, spread.sac),
+      ensemble: Math.min(single.ensemble, spread.ensemble),
+      rollout: Math.max(single.rollout, spread.rollout),
+    };
+    const ours: Figures = {
+      backend: backend.name,
+      backend_description: backend.description,
+      threads: 1 + workers,
+      sac_update_ms: round(best.sac),
+      ensemble_step_ms: round(best.ensemble),
+      rollout_transitions_per_s: Math.round(best.rollout),
+      sac_update_ms_1_thread: round(single.sac),
+      ensemble_step_ms_1_thread: round(single.ensemble),
+      rollout_transitions_per_s_1_thread: Math.round(single.rollout),
+    };
+    const torch = runTorchReference();
+    if ('reason' in torch) {
+      return { ...ours, ...nullTorch(), torch_reason: torch.reason };
+    }
+    return {
+      ...ours,
+      torch_version: torch.torch_version,
+      torch_threads: torch.threads,
+      torch_sac_update_ms: torch.sac_update_ms,
+      torch_ensemble_step_ms: torch.ensemble_step_ms,
+      torch_rollout_transitions_per_s: torch.rollout_transitions_per_s,
+      torch_rollout_chunk: torch.rollout_best_chunk,
+      torch_rollout_unchunked_transitions_per_s: torch.rollout_by_chunk[String(ROLLOUT_ROWS)] ?? null,
+      sac_update_vs_torch: round(best.sac / torch.sac_update_ms),
+      ensemble_step_vs_torch: round(best.ensemble / torch.ensemble_step_ms),
+      rollout_vs_torch: round(torch.rollout_transitions_per_s / best.rollout),
+      torch_reason: null,
+    };
+  },
+};
+
+interface Measured {
+  sac: number;
+  ensemble: number;
+  rollout: number;
+}
+
+function measure(threads: WorkerThread[]): Measured {
+  const rng = new Rng(2024);
+  const sac = new Sac({ observationSize: OBS, actionSize: ACT, seed: 1 });
+  sac.distribute(threads);
+  const batch = {
+    observations: rng.fillNormal(new Float32Array(BATCH * OBS)),
+    actions: rng.fillUniform(new Float32Array(BATCH * ACT), -1, 1),
+    rewards: rng.fillNormal(new Float32Array(BATCH)),
+    nextObservations: rng.fillNormal(new Float32Array(BATCH * OBS)),
+    terminals: Float32Array.from({ length: BATCH }, () => (rng.uniform() < 0.1 ? 1 : 0)),
+    size: BATCH,
+  };
+  const sacMs = medianMs(() => sac.update(batch, { metrics: false }), { warmup: 20, repeats: 30, rounds: 5 });
+  sac.dispose();
+
+  const ensemble = new DynamicsEnsemble({ observationSize: OBS, actionSize: ACT, seed: 1 });
+  ensemble.distribute(threads);
+  const inputs = rng.fillNormal(new Float32Array(MEMBERS * BATCH * (OBS + ACT)));
+  const targets = rng.fillNormal(new Float32Array(MEMBERS * BATCH * (OBS + 1)));
+  const ensembleMs = medianMs(() => ensemble.trainBatch(inputs, targets, BATCH), { warmup: 5, repeats: 10, rounds: 5 });
+
+  const observations = rng.fillNormal(new Float32Array(ROLLOUT_ROWS * OBS));
+  const actions = rng.fillUniform(new Float32Array(ROLLOUT_ROWS * ACT), -1, 1);
+  const rolloutMs = medianMs(() => ensemble.step(observations, actions, rng), { warmup: 1, repeats: 1, rounds: 3 });
+  ensemble.dispose();
+  return { sac: sacMs, ensemble: ensembleMs, rollout: ROLLOUT_ROWS / (rolloutMs / 1000) };
+}
+
+function medianMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup: number; repeats: number; rounds: number }): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let i = 0; i < repeats; i++) fn();
+    times.push((performance.now() - start) / repeats);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+}
+
+interface TorchFigures {
+  torch_version: string;
+  threads: number;
+  sac_update_ms: number;
+  ensemble_step_ms: number;
+  rollout_transitions_per_s: number;
+  rollout_best_chunk: number;
+  rollout_by_chunk: Record<string, number>;
+}
+
+function runTorchReference(): TorchFigures | { reason: string } {
+  const script = torchScript();
+  if (!script) return { reason: 'scripts/bench/torch_reference.py not found' };
+  // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
+  const python = ['/usr/bin/python3', 'python3'].find((candidate) => {
+    try {
+      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!python) return { reason: 'no python3 with torch (apt-get install -y python3-torch libopenblas0-pthread)' };
+  try {
+    const output = execFileSync(python, [script, '--json', '--threads', '1'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(output.trim().split('\n').at(-1)!) as TorchFigures;
+  } catch (error) {
+    return { reason: `torch_reference.py failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+function torchScript(): string | null {
+  // From dist/scripts/bench/ or from scripts/bench/ itself.
+  for (const relative of ['../../../scripts/bench/torch_reference.py', './torch_reference.py']) {
+    const path = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+function nullTorch(): Figures {
+  const keys = ['torch_version', 'torch_threads', 'torch_sac_update_ms', 'torch_ensemble_step_ms', 'torch_rollout_transitions_per_s'];
+  const ratios = ['torch_rollout_chunk', 'torch_rollout_unchunked_transitions_per_s', 'sac_update_vs_torch', 'ensemble_step_vs_torch', 'rollout_vs_torch'];
+  return Object.fromEntries([...keys, ...ratios].map((key) => [key, null]));
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,169 @@
+/**
+ * One of SAC's twin critics with its target network and optimiser. SAC drives the two
+ * through the steps of an update (see sac.ts); everything crosses this boundary as
+ * Float32Arrays, so a critic can live in this thread or in a compute worker and
+ * compute exactly the same numbers either way.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from '../nn/adam.js';
+import type { MlpShape } from '../nn/layout.js';
+import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
+
+export interface CriticSpec {
+  observationSize: number;
+  actionSize: number;
+  hiddenSize: number;
+  layers: number;
+  lr: number;
+  tau: number;
+}
+
+export interface CriticState {
+  params: Float32Array;
+  target: Float32Array;
+  adamM: Float32Array;
+  adamV: Float32Array;
+  adamStep: number;
+}
+
+export interface CriticStep {
+  /** Mean squared error against the targets before the step. */
+  loss: number;
+  /** Mean Q(s, a) before the step. */
+  qMean: number;
+  /** Q(s, ã) with the updated weights. */
+  probe: Float32Array;
+}
+
+export function criticShape(spec: Pick<CriticSpec, 'observationSize' | 'actionSize' | 'hiddenSize' | 'layers'>): MlpShape {
+  return {
+    inputSize: spec.observationSize + spec.actionSize,
+    hiddenSizes: Array<number>(spec.layers).fill(spec.hiddenSize),
+    outputSize: 1,
+    activation: 'relu',
+  };
+}
+
+export class Critic {
+  private readonly online: MlpStack;
+  private readonly target: MlpStack;
+  private readonly adam: Adam;
+  /** Q(s, a) of the current batch with its trace, from `evaluate` until `train`. */
+  private batch: { input: tf.Tensor; q: tf.Tensor; trace: MlpTrace } | null = null;
+  /** Q(s, ã) with its trace, from `train` until `actionGradient`. */
+  private probe: { trace: MlpTrace } | null = null;
+
+  constructor(
+    readonly spec: CriticSpec,
+    initialParams: Float32Array,
+  ) {
+    const shape = criticShape(spec);
+    this.online = new MlpStack(shape, 1, initialParams);
+    this.target = new MlpStack(shape, 1, initialParams);
+    this.adam = new Adam(this.online.layout.size, { lr: spec.lr });
+  }
+
+  /** Q(s, a) for the batch about to be trained on; kept for `train`. */
+  evaluate(observations: Float32Array, actions: Float32Array, rows: number): void {
+    this.release();
+    tf.tidy(() => {
+      const input = this.input(observations, actions, rows);
+      const { output, trace } = this.online.forward(0, input, true);
+      this.batch = keepAll({ input, q: output, trace: trace! });
+    });
+  }
+
+  /** Q′(s′, a′) of the target network. */
+  targetValues(observations: Float32Array, actions: Float32Array, rows: number): Float32Array {
+    return readAndDispose(tf.tidy(() => this.target.forward(0, this.input(observations, actions, rows)).output));
+  }
+
+  /** One Adam step of mse(Q(s, a), y) on the evaluated batch, then Q(s, ã) with the new weights, kept for `actionGradient`. */
+  train(targets: Float32Array, probeActions: Float32Array, rows: number): CriticStep {
+    const batch = this.batch;
+    if (!batch) throw new Error('Critic.train needs evaluate() first');
+    const O = this.spec.observationSize;
+    let values: tf.Tensor | null = null;
+    let probe: { trace: MlpTrace } | null = null;
+    tf.tidy(() => {
+      const error = tf.sub(batch.q, tf.tensor2d(targets.subarray(0, rows), [rows, 1]));
+      const gradients = this.online.backward(0, batch.trace, tf.mul(error, 2 / rows), { params: true, input: false });
+      this.online.setParams(this.adam.apply(this.online.params, MlpStack.flatten([gradients.params!])));
+      const observations = tf.slice(batch.input, [0, 0], [rows, O]);
+      const probeInput = tf.concat([observations, tf.tensor2d(probeActions.subarray(0, rows * this.spec.actionSize), [rows, this.spec.actionSize])], 1);
+      const { output, trace } = this.online.forward(0, probeInput, true);
+      values = tf.keep(tf.concat([tf.reshape(tf.mean(tf.square(error)), [1]), tf.reshape(tf.mean(batch.q), [1]), tf.reshape(output, [-1])]));
+      probe = keepAll({ trace: trace! });
+    });
+    this.release();
+    this.probe = probe;
+    const read = readAndDispose(values!);
+    return { loss: read[0]!, qMean: read[1]!, probe: read.slice(2) };
+  }
+
+  /** d(Σᵢ wᵢ·Q(sᵢ, ãᵢ))/dã for the probe of `train`, [rows, actionSize]. */
+  actionGradient(weights: Float32Array, rows: number): Float32Array {
+    const probe = this.probe;
+    if (!probe) throw new Error('Critic.actionGradient needs train() first');
+    const { observationSize: O, actionSize: A } = this.spec;
+    const gradient = tf.tidy(() => {
+      const dInput = this.online.backward(0, probe.trace, tf.tensor2d(weights.subarray(0, rows), [rows, 1]), { params: false, input: true }).input!;
+      return tf.slice(dInput, [0, O], [rows, A]);
+    });
+    this.release();
+    return readAndDispose(gradient);
+  }
+
+  /** θ′ ← (1 − τ)θ′ + τθ. */
+  updateTarget(): void {
+    const tau = this.spec.tau;
+    this.target.setParams(tf.tidy(() => tf.add(tf.mul(this.target.params, 1 - tau), tf.mul(this.online.params, tau))));
+  }
+
+  getState(): CriticState {
+    const adam = this.adam.getState('adam');
+    return { params: this.online.read(), target: this.target.read(), adamM: adam.tensors['adam/m']!.data, adamV: adam.tensors['adam/v']!.data, adamStep: adam.step };
+  }
+
+  setState(state: CriticState): void {
+    this.release();
+    this.online.setParams(tf.tensor1d(state.params));
+    this.target.setParams(tf.tensor1d(state.target));
+    const shape = [this.online.layout.size];
+    this.adam.setState({ 'adam/m': { shape, data: state.adamM }, 'adam/v': { shape, data: state.adamV } }, 'adam', state.adamStep);
+  }
+
+  dispose(): void {
+    this.release();
+    for (const owned of [this.online, this.target, this.adam]) owned.dispose();
+  }
+
+  private input(observations: Float32Array, actions: Float32Array, rows: number): tf.Tensor {
+    const { observationSize: O, actionSize: A } = this.spec;
+    return tf.concat([tf.tensor2d(observations.subarray(0, rows * O), [rows, O]), tf.tensor2d(actions.subarray(0, rows * A), [rows, A])], 1);
+  }
+
+  /** Frees the tensors kept between calls. */
+  private release(): void {
+    if (this.batch) tf.dispose([this.batch.input, this.batch.q, ...this.batch.trace.inputs, ...this.batch.trace.slopes]);
+    if (this.probe) tf.dispose([...this.probe.trace.inputs, ...this.probe.trace.slopes]);
+    this.batch = null;
+    this.probe = null;
+  }
+}
+
+function keepAll<T extends object>(value: T): T {
+  const visit = (v: unknown): void => {
+    if (v instanceof tf.Tensor) tf.keep(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return value;
+}
+
+function readAndDispose(tensor: tf.Tensor): Float32Array {
+  const data = tensor.dataSync() as Float32Array;
+  tensor.dispose();
+  return data;
+}

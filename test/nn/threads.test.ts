@@ -1,0 +1,79 @@
+// Compute workers run the compiled code under dist/: `npm test` builds it first (pretest).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
+import { Standardiser } from '../../src/algos/mopo/standardiser.js';
+import { Sac } from '../../src/algos/sac.js';
+import { initBackend } from '../../src/nn/backend.js';
+import { LocalHandle, RemoteHandle } from '../../src/nn/threads/handle.js';
+import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
+import { Rng } from '../../src/util/rng.js';
+
+let thread: WorkerThread;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  thread = await WorkerThread.start('wasm');
+});
+
+afterAll(() => {
+  thread.close();
+});
+
+describe('compute worker threads', () => {
+  it('run methods of objects created in the worker, in order, and pass errors back', () => {
+    const remote = RemoteHandle.create<Standardiser>(thread, '../../src/algos/mopo/standardiser.js', import.meta.url, 'Standardiser', [2]);
+    const local = new LocalHandle(Object.assign(new Standardiser(2), { dispose() {} }));
+    const rows = Float32Array.of(1, 10, 3, 30);
+    for (const handle of [remote, local]) {
+      handle.call('fit', rows, 2).wait();
+      const first = handle.call('apply', rows, 2);
+      const second = handle.call('apply', Float32Array.of(2, 20), 1);
+      expect(Array.from(second.wait())).toEqual([0, 0]); // waiting out of order is fine
+      expect(Array.from(first.wait())).toEqual([-1, -1, 1, 1]);
+    }
+    expect(() => remote.call('setStats', new Float32Array(5), null as never).wait()).toThrow(/in a compute worker/);
+    remote.dispose();
+  });
+
+  it('give SAC the same updates with its second critic in a worker', () => {
+    const rng = new Rng(4);
+    const options = { observationSize: 5, actionSize: 2, actorHiddenSize: 16, criticHiddenSize: 16, seed: 2 };
+    const here = new Sac(options);
+    const spread = new Sac(options);
+    spread.distribute([thread]);
+    for (let i = 0; i < 4; i++) {
+      const batch = {
+        observations: rng.fillNormal(new Float32Array(32 * 5)),
+        actions: rng.fillUniform(new Float32Array(32 * 2), -1, 1),
+        rewards: rng.fillNormal(new Float32Array(32)),
+        nextObservations: rng.fillNormal(new Float32Array(32 * 5)),
+        terminals: new Float32Array(32),
+        size: 32,
+      };
+      expect(spread.update(batch)).toEqual(here.update(batch));
+    }
+    expect(spread.getState()).toEqual(here.getState());
+    spread.distribute([]);
+    expect(spread.getState()).toEqual(here.getState());
+    here.dispose();
+    spread.dispose();
+  });
+
+  it('give the dynamics ensemble the same steps and rollouts with members in a worker', () => {
+    const rng = new Rng(5);
+    const options = { observationSize: 3, actionSize: 2, members: 5, elites: 3, hiddenSize: 16, layers: 2, weightDecays: [1e-4, 1e-4, 1e-4] };
+    const here = new DynamicsEnsemble(options);
+    const spread = new DynamicsEnsemble(options);
+    spread.distribute([thread]);
+    const inputs = rng.fillNormal(new Float32Array(5 * 20 * 5));
+    const targets = rng.fillNormal(new Float32Array(5 * 20 * 4));
+    for (let i = 0; i < 3; i++) expect(Array.from(spread.trainBatch(inputs, targets, 20))).toEqual(Array.from(here.trainBatch(inputs, targets, 20)));
+    // More rows than one chunk, so both threads take part.
+    const observations = rng.fillNormal(new Float32Array(5000 * 3));
+    const actions = rng.fillUniform(new Float32Array(5000 * 2), -1, 1);
+    expect(spread.step(observations, actions, new Rng(1))).toEqual(here.step(observations, actions, new Rng(1)));
+    expect(spread.getState()).toEqual(here.getState());
+    here.dispose();
+    spread.dispose();
+  });
+});
