@@ -12,12 +12,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
 import { Sac } from '../../src/algos/sac.js';
 import { initBackend, type BackendChoice } from '../../src/nn/backend.js';
-import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
+import { closeComputeThreads, startComputeThreads } from '../../src/nn/threads/compute-threads.js';
+import type { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { Rng } from '../../src/util/rng.js';
 import type { BenchSection } from './sections.js';
 
@@ -33,12 +33,11 @@ export const nnSection: BenchSection = {
   name: 'nn',
   async run() {
     const backend = await initBackend((process.env.MOPO_BENCH_BACKEND as BackendChoice | undefined) ?? 'auto');
-    // Native TensorFlow spreads its own ops over the cores; the WASM backend needs worker threads for that.
-    const workers = backend.name === 'tensorflow' ? 0 : Math.max(0, availableParallelism() - 1);
-    const threads = await WorkerThread.startMany(backend.name, workers);
+    const threads = await startComputeThreads(backend);
+    const workers = threads.length;
     const single = measure([]);
     const spread = workers > 0 ? measure(threads) : single;
-    for (const thread of threads) thread.close();
+    closeComputeThreads(threads);
 
     const best = {
       sac: Math.min(single.sac, spread.sac),

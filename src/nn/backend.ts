@@ -15,7 +15,7 @@ export interface BackendInfo {
   name: BackendName;
   /** The npm package that provides it. */
   package: string;
-  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD, 1 thread)`. */
+  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD)`. */
   description: string;
   /** Why the preferred backends before this one did not load (empty unless `auto` fell back). */
   skipped: string[];
@@ -78,7 +78,7 @@ async function tryLoad(candidate: Candidate): Promise<string | null> {
 
 function describe(candidate: Candidate): string {
   if (candidate.name === 'wasm') {
-    return `wasm (${candidate.package}, ${wasmSimd() ? 'SIMD' : 'no SIMD'}, 1 thread)`;
+    return `wasm (${candidate.package}, ${wasmSimd() ? 'SIMD' : 'no SIMD'})`;
   }
   return `${candidate.name} (${candidate.package})`;
 }

@@ -10,3 +10,5 @@ export { initialParams, type Initializer } from './init.js';
 export { ParamLayout, type Activation, type LayerSlot, type MlpShape } from './layout.js';
 export { MlpStack, type BackwardNeeds, type MlpGradients, type MlpTrace } from './mlp-stack.js';
 export { requireTensor, type Json, type ModuleState, type StateTensor, type TensorRecord } from './state.js';
+export { closeComputeThreads, startComputeThreads } from './threads/compute-threads.js';
+export { WorkerThread } from './threads/worker-thread.js';
