@@ -35,6 +35,14 @@ describe('compute worker threads', () => {
     remote.dispose();
   });
 
+  it('report a worker that died instead of waiting for it forever', async () => {
+    const doomed = await WorkerThread.start('wasm');
+    const object = RemoteHandle.create<{ exit(): void; dispose(): void }>(doomed, './fixtures/exits-worker.js', import.meta.url, 'ExitsWorker', []);
+    expect(() => object.call('exit').wait()).toThrow(/stopped unexpectedly/);
+    expect(() => object.call('exit')).toThrow(/has stopped/);
+    expect(doomed.alive).toBe(false);
+  });
+
   it('give SAC the same updates with its second critic in a worker', () => {
     const rng = new Rng(4);
     const options = { observationSize: 5, actionSize: 2, actorHiddenSize: 16, criticHiddenSize: 16, seed: 2 };

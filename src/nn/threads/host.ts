@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../backend.js';
-import { post, receiveBlocking, REPLIES, REQUESTS, type Reply, type Request } from './protocol.js';
+import { EXITED, post, receiveBlocking, REPLIES, REQUESTS, type Reply, type Request } from './protocol.js';
 
 interface HostData {
   port: MessagePort;
@@ -15,6 +15,11 @@ interface HostData {
 }
 
 const { port, signal, backend } = workerData as HostData;
+// The main thread may be blocked waiting for a reply, deaf to this worker's 'exit' event: tell it here.
+process.on('exit', () => {
+  Atomics.store(signal, EXITED, 1);
+  Atomics.notify(signal, REPLIES);
+});
 await initBackend(backend);
 parentPort!.postMessage('ready');
 

@@ -14,9 +14,11 @@ export type Request =
 
 export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
 
-/** Slot 0 counts requests (main → worker), slot 1 replies (worker → main). */
+/** Slot 0 counts requests (main → worker), slot 1 replies (worker → main); slot 2 is 1 once the worker is gone. */
 export const REQUESTS = 0;
 export const REPLIES = 1;
+export const EXITED = 2;
+export const SIGNAL_BYTES = 12;
 
 /**
  * Blocks until a message is on `port`, then returns it. The counter is read before
@@ -28,9 +30,12 @@ export function receiveBlocking<T>(port: MessagePort, signal: Int32Array, slot: 
     const seen = Atomics.load(signal, slot);
     const message = receiveMessageOnPort(port);
     if (message !== undefined) return message.message as T;
-    if (Atomics.wait(signal, slot, seen, 1000) === 'timed-out' && !isAlive()) {
+    if (!isAlive()) {
+      const last = receiveMessageOnPort(port);
+      if (last !== undefined) return last.message as T;
       throw new Error('The compute worker thread stopped unexpectedly.');
     }
+    Atomics.wait(signal, slot, seen, 1000);
   }
 }
 

@@ -12,26 +12,27 @@ import { dirname, join, relative as relativePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
-import { post, receiveBlocking, REPLIES, REQUESTS, type Reply, type Request } from './protocol.js';
+import { EXITED, post, receiveBlocking, REPLIES, REQUESTS, SIGNAL_BYTES, type Reply, type Request } from './protocol.js';
 
 type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 export class WorkerThread {
   private nextId = 1;
   private readonly replies = new Map<number, Reply>();
-  private alive = true;
 
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
-  ) {
-    worker.on('exit', () => (this.alive = false));
+  ) {}
+
+  get alive(): boolean {
+    return Atomics.load(this.signal, EXITED) === 0;
   }
 
   static async start(backend: BackendName): Promise<WorkerThread> {
     const { port1, port2 } = new MessageChannel();
-    const signal = new Int32Array(new SharedArrayBuffer(8));
+    const signal = new Int32Array(new SharedArrayBuffer(SIGNAL_BYTES));
     const worker = new Worker(compiledUrl('./host.js', import.meta.url), { workerData: { port: port2, signal, backend }, transferList: [port2] });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
@@ -80,7 +81,7 @@ export class WorkerThread {
   close(): void {
     if (!this.alive) return;
     this.call({ op: 'close' });
-    this.alive = false;
+    Atomics.store(this.signal, EXITED, 1);
     this.port.close();
     void this.worker.terminate();
   }
