@@ -3,6 +3,10 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, runCli, tempDir } from '../helpers/cli.js';
+import { TINY_MOPO } from '../helpers/train-job.js';
+
+/** A training job that finishes in about a second: the tiny MOPO setup cut to 20 steps. */
+const QUICK = [...TINY_MOPO.filter((o) => !/^algo\.(total_steps|num_epochs)=/.test(o)), 'algo.total_steps=20', 'algo.num_epochs=1'];
 
 afterAll(removeTempDirs);
 
@@ -108,7 +112,7 @@ describe('mopo --help and --info', () => {
 describe('mopo runs', () => {
   it('writes a run directory with the .hydra record and the resolved config; runs in the same second never share one', () => {
     const cwd = tempDir();
-    const args = ['exp=hopper-medium', 'seed=5', 'hydra.run.dir=outputs/fixed'];
+    const args = [...QUICK, 'seed=5', 'hydra.run.dir=outputs/fixed'];
     const first = mopo(args, { cwd });
     const second = mopo(args, { cwd });
     expect(first.status).toBe(0);
@@ -116,18 +120,21 @@ describe('mopo runs', () => {
     expect(first.stdout).toContain(`Output directory: ${path.join(cwd, 'outputs/fixed')}\n`);
     expect(second.stdout).toContain(`Output directory: ${path.join(cwd, 'outputs/fixed_1')}\n`);
     const runDir = path.join(cwd, 'outputs/fixed');
-    expect(yaml.load(readFileSync(path.join(runDir, '.hydra/overrides.yaml'), 'utf8'))).toEqual(['exp=hopper-medium', 'seed=5']);
+    expect(yaml.load(readFileSync(path.join(runDir, '.hydra/overrides.yaml'), 'utf8'))).toEqual([...QUICK, 'seed=5']);
     expect(readFileSync(path.join(runDir, '.hydra/config.yaml'), 'utf8')).toContain('exp_name: ${hydra:runtime.choices.exp}');
     const hydra = yaml.load(readFileSync(path.join(runDir, '.hydra/hydra.yaml'), 'utf8')) as Record<string, any>;
     expect(hydra.hydra.runtime.output_dir).toBe(runDir);
     expect(hydra.hydra.overrides.hydra).toEqual(['hydra.run.dir=outputs/fixed']);
     const resolved = yaml.load(readFileSync(path.join(runDir, 'resolved_config.yaml'), 'utf8')) as Record<string, any>;
-    expect(resolved).toMatchObject({ exp_name: 'hopper-medium', seed: 5 });
+    expect(resolved).toMatchObject({ exp_name: 'quickstart', seed: 5 });
+    // The two runs trained into their own directories.
+    expect(existsSync(path.join(runDir, 'checkpoints/step-0000000020/manifest.json'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'outputs/fixed_1/checkpoints/step-0000000020/manifest.json'))).toBe(true);
   });
 
   it('defaults to outputs/<date>/<time>', () => {
     const cwd = tempDir();
-    const result = mopo(['exp=hopper-medium'], { cwd });
+    const result = mopo(QUICK, { cwd });
     expect(result.stdout).toMatch(/Output directory: .*outputs\/\d{4}-\d\d-\d\d\/\d\d-\d\d-\d\d(_\d+)?\n/);
   });
 });
@@ -148,16 +155,18 @@ describe('mopo -m', () => {
 
   it('launches every job into multirun/<date>/<time>/<n> and summarises them', () => {
     const cwd = tempDir();
-    const result = mopo(['-m', 'exp=hopper-medium,walker2d-medium', 'seed=0,1'], { cwd });
+    const result = mopo(['-m', ...QUICK, 'algo.h=1,2', 'seed=0,1'], { cwd });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Launching 4 jobs');
-    expect(result.stdout).toContain('\t#3 : exp=walker2d-medium seed=1');
+    expect(result.stdout).toContain(`\t#3 : ${QUICK.join(' ')} algo.h=2 seed=1`);
     expect(result.stdout).toMatch(/Sweep summary: 4 jobs, 4 ran, 0 failed/);
     const [day] = readdirSync(path.join(cwd, 'multirun'));
     const [time] = readdirSync(path.join(cwd, 'multirun', day!));
     const sweepDir = path.join(cwd, 'multirun', day!, time!);
     expect(readdirSync(sweepDir).sort()).toEqual(['0', '1', '2', '3', 'multirun.yaml']);
-    expect(yaml.load(readFileSync(path.join(sweepDir, '3/.hydra/overrides.yaml'), 'utf8'))).toEqual(['exp=walker2d-medium', 'seed=1']);
+    expect(yaml.load(readFileSync(path.join(sweepDir, '3/.hydra/overrides.yaml'), 'utf8'))).toEqual([...QUICK, 'algo.h=2', 'seed=1']);
+    expect((yaml.load(readFileSync(path.join(sweepDir, '3/resolved_config.yaml'), 'utf8')) as Record<string, any>).algo.h).toBe(2);
+    expect(existsSync(path.join(sweepDir, '3/metrics.csv'))).toBe(true);
   });
 
   it('checks every job before launching any, and reports all config errors', () => {
