@@ -10,7 +10,7 @@ Shapes: HalfCheetah (obs 17, act 6), batch 256.
   rollout_transitions_per_s  one model step for 50 000 rows: all 7 members, a random elite
                              per row, a Gaussian sample, the max-std-norm penalty; rows in
                              chunks of each size given, the best reported (all in rollout_by_chunk)
-Data come from a seeded generator; CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
+Each figure is the fastest of several rounds. Data come from a seeded generator; CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
 """
 import argparse
 import json
@@ -133,15 +133,16 @@ def model_step(ensemble, obs, act, gen, chunk):
 
 
 def per_call_ms(fn, repeats, rounds=5, warmup=10):
+    """Mean ms per call in the fastest round: other work on the machine only ever adds time."""
     for _ in range(warmup):
         fn()
-    times = []
+    best = float('inf')
     for _ in range(rounds):
         start = time.perf_counter()
         for _ in range(repeats):
             fn()
-        times.append((time.perf_counter() - start) / repeats * 1e3)
-    return sorted(times)[len(times) // 2]
+        best = min(best, (time.perf_counter() - start) / repeats * 1e3)
+    return best
 
 
 def main():

@@ -50,8 +50,8 @@ export interface EnsembleMeta {
   fitted: boolean;
   adamStep: number;
   boundsAdamStep: number;
-  /** Present while a fit is unfinished (interrupted between epochs). */
-  fit: { dataSize: number; epoch: number; epochsSinceUpdate: number; best: number[] } | null;
+  /** Present while a fit is unfinished; `best` is null for members not yet judged. */
+  fit: { dataSize: number; epoch: number; batch: number; epochLoss: number; epochsSinceUpdate: number; best: (number | null)[] } | null;
   [key: string]: Json;
 }
 
@@ -101,12 +101,12 @@ export class DynamicsEnsemble implements FitModel {
   }
 
   /** Trains on `data` until early stopping (or resumes an interrupted fit restored by setState). */
-  fit(data: DynamicsData, callbacks: FitCallbacks = {}): FitResult {
+  async fit(data: DynamicsData, callbacks: FitCallbacks = {}): Promise<FitResult> {
     const { observationSize, actionSize } = this.options;
     if (data.observationSize !== observationSize || data.actionSize !== actionSize) {
       throw new RangeError(`fit: data has obs ${data.observationSize}/act ${data.actionSize}, the ensemble ${observationSize}/${actionSize}`);
     }
-    const result = fitEnsemble(this, data, callbacks, this.progress, (progress) => (this.progress = progress));
+    const result = await fitEnsemble(this, data, callbacks, this.progress, (progress) => (this.progress = progress));
     if (result.reason !== 'stopped') {
       this.elites = result.elites;
       this.fitted = true;
@@ -223,7 +223,14 @@ export class DynamicsEnsemble implements FitModel {
         fitted: this.fitted,
         adamStep: group.adamStep,
         boundsAdamStep: this.boundsAdam.step,
-        fit: p ? { dataSize: p.dataSize, epoch: p.epoch, epochsSinceUpdate: p.epochsSinceUpdate, best: [...p.best] } : null,
+        fit: p && {
+          dataSize: p.dataSize,
+          epoch: p.epoch,
+          batch: p.batch,
+          epochLoss: p.epochLoss,
+          epochsSinceUpdate: p.epochsSinceUpdate,
+          best: p.best.map((loss) => (Number.isFinite(loss) ? loss : null)),
+        },
       },
     };
   }
@@ -252,7 +259,7 @@ export class DynamicsEnsemble implements FitModel {
     this.fitted = meta.fitted;
     this.progress = meta.fit && {
       ...meta.fit,
-      best: [...meta.fit.best],
+      best: meta.fit.best.map((loss) => loss ?? Infinity),
       snapshot: requireTensor(tensors, 'ensemble/fit/snapshot', [total]).slice(),
     };
   }

@@ -11,7 +11,9 @@
  *  - the best snapshots are restored and the members with the lowest holdout MSE
  *    become the elites.
  * Every random choice derives from the seed and the epoch number, so an interrupted
- * fit resumes from its last finished epoch with the same data it would have seen.
+ * fit resumes at the very batch where it stopped, with the data it would have seen.
+ * The fit gives the event loop a turn after every batch (an epoch of a million
+ * transitions takes minutes), so signal handlers run and `shouldStop` can end it.
  */
 import { CheckpointError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
@@ -43,9 +45,18 @@ export interface EpochInfo {
   holdoutSize: number;
 }
 
+export interface BatchInfo {
+  /** The epoch under way, from 1. */
+  epoch: number;
+  /** Batches done in it, from 1. */
+  batch: number;
+  batches: number;
+}
+
 export interface FitCallbacks {
   onEpoch?(info: EpochInfo): void;
-  /** Checked after every epoch; true ends the fit early, resumable from the state. */
+  onBatch?(info: BatchInfo): void;
+  /** Checked after every batch; true ends the fit there, resumable from the state. */
   shouldStop?(): boolean;
 }
 
@@ -60,7 +71,11 @@ export interface FitResult {
 /** How far an unfinished fit got: enough to continue it exactly. */
 export interface FitProgress {
   dataSize: number;
+  /** Epochs finished. */
   epoch: number;
+  /** Batches of the next epoch already done, and the sum of their losses. */
+  batch: number;
+  epochLoss: number;
   epochsSinceUpdate: number;
   best: number[];
   /** Best parameters of every member so far, in member order. */
@@ -85,29 +100,20 @@ const SPLIT_STREAM = 12;
 const BOOTSTRAP_STREAM = 13;
 const EPOCH_STREAM = 1000;
 
-export function fitEnsemble(
+export async function fitEnsemble(
   model: FitModel,
   data: DynamicsData,
   callbacks: FitCallbacks,
   resume: FitProgress | null,
   onProgress: (progress: FitProgress | null) => void,
-): FitResult {
+): Promise<FitResult> {
   const o = model.options;
-  const { inputs, targets } = dynamicsRows(data);
-  const { train, holdout } = splitHoldout(data.size, o);
-  const inputWidth = data.observationSize + data.actionSize;
-  const targetWidth = data.observationSize + 1;
-  if (!resume) model.standardiser.fit(gatherRows(inputs, train, inputWidth), train.length);
-  const scaled = model.standardiser.apply(inputs, data.size);
-  // Without holdout rows (tiny datasets) the training rows judge improvement.
-  const judge = holdout.length > 0 ? holdout : train;
-  const judgeInputs = gatherRows(scaled, judge, inputWidth);
-  const judgeTargets = gatherRows(targets, judge, targetWidth);
-  const samples = bootstrap(train.length, o);
-
+  const rows = fitRows(model, data, resume === null);
   const progress: FitProgress = resume ?? {
     dataSize: data.size,
     epoch: 0,
+    batch: 0,
+    epochLoss: 0,
     epochsSinceUpdate: 0,
     best: Array<number>(o.members).fill(Infinity),
     snapshot: model.readMembers(),
@@ -115,14 +121,15 @@ export function fitEnsemble(
   if (progress.dataSize !== data.size) {
     throw new CheckpointError(`The interrupted ensemble fit used ${progress.dataSize} transitions; this dataset has ${data.size}.`);
   }
+  onProgress(progress);
+  const stopped = (): FitResult => ({ epochs: progress.epoch, reason: 'stopped', holdoutLosses: [...progress.best], elites: [] });
   let reason: FitResult['reason'] = 'converged';
   for (;;) {
-    const trainLoss = runEpoch(model, scaled, targets, train, samples, progress.epoch, inputWidth, targetWidth);
-    progress.epoch += 1;
-    const errors = model.memberErrors(judgeInputs, judgeTargets, judge.length);
+    const trainLoss = await runEpoch(model, rows, progress, callbacks);
+    if (trainLoss === null) return stopped();
+    const errors = model.memberErrors(rows.judgeInputs, rows.judgeTargets, rows.judge.length);
     const improved = recordImprovements(model, progress, errors);
     progress.epochsSinceUpdate = improved.length > 0 ? 0 : progress.epochsSinceUpdate + 1;
-    onProgress(progress);
     callbacks.onEpoch?.({
       epoch: progress.epoch,
       trainLoss,
@@ -130,17 +137,15 @@ export function fitEnsemble(
       holdoutLosses: Array.from(errors),
       improved,
       epochsSinceUpdate: progress.epochsSinceUpdate,
-      trainSize: train.length,
-      holdoutSize: holdout.length,
+      trainSize: rows.train.length,
+      holdoutSize: rows.holdout.length,
     });
     if (progress.epochsSinceUpdate >= o.maxEpochsSinceUpdate) break;
     if (o.maxEpochs !== null && progress.epoch >= o.maxEpochs) {
       reason = 'max_epochs';
       break;
     }
-    if (callbacks.shouldStop?.()) {
-      return { epochs: progress.epoch, reason: 'stopped', holdoutLosses: [...progress.best], elites: [] };
-    }
+    if (await stopRequested(callbacks)) return stopped();
   }
   model.writeMembers(progress.snapshot);
   onProgress(null);
@@ -156,37 +161,79 @@ export function bestMembers(losses: readonly number[], count: number): number[] 
     .map((entry) => entry.member);
 }
 
-function runEpoch(
-  model: FitModel,
-  inputs: Float32Array,
-  targets: Float32Array,
-  train: Uint32Array,
-  samples: Uint32Array[],
-  epoch: number,
-  inputWidth: number,
-  targetWidth: number,
-): number {
-  const { members, batchSize } = model.options;
-  const rng = new Rng(model.options.seed, EPOCH_STREAM + epoch);
-  const orders = samples.map((sample) => rng.shuffle(sample.slice()));
+interface FitRows {
+  /** Standardised inputs and targets of every transition. */
+  inputs: Float32Array;
+  targets: Float32Array;
+  train: Uint32Array;
+  holdout: Uint32Array;
+  /** Rows that judge improvement: the holdout, or the training rows when there is none (tiny datasets). */
+  judge: Uint32Array;
+  judgeInputs: Float32Array;
+  judgeTargets: Float32Array;
+  /** Each member's bootstrap sample, as positions in `train`. */
+  samples: Uint32Array[];
+  inputWidth: number;
+  targetWidth: number;
+}
+
+function fitRows(model: FitModel, data: DynamicsData, fitStandardiser: boolean): FitRows {
+  const { inputs, targets } = dynamicsRows(data);
+  const { train, holdout } = splitHoldout(data.size, model.options);
+  const inputWidth = data.observationSize + data.actionSize;
+  if (fitStandardiser) model.standardiser.fit(gatherRows(inputs, train, inputWidth), train.length);
+  const scaled = model.standardiser.apply(inputs, data.size);
+  const judge = holdout.length > 0 ? holdout : train;
+  return {
+    inputs: scaled,
+    targets,
+    train,
+    holdout,
+    judge,
+    judgeInputs: gatherRows(scaled, judge, inputWidth),
+    judgeTargets: gatherRows(targets, judge, data.observationSize + 1),
+    samples: bootstrap(train.length, model.options),
+    inputWidth,
+    targetWidth: data.observationSize + 1,
+  };
+}
+
+/** Trains the rest of epoch `progress.epoch + 1`; its mean loss, or null when stopped on the way. */
+async function runEpoch(model: FitModel, rows: FitRows, progress: FitProgress, callbacks: FitCallbacks): Promise<number | null> {
+  const { members, batchSize, seed } = model.options;
+  const { inputWidth, targetWidth } = rows;
+  const rng = new Rng(seed, EPOCH_STREAM + progress.epoch);
+  const orders = rows.samples.map((sample) => rng.shuffle(sample.slice()));
+  const batches = Math.ceil(rows.train.length / batchSize);
   const batchInputs = new Float32Array(members * batchSize * inputWidth);
   const batchTargets = new Float32Array(members * batchSize * targetWidth);
-  let lossSum = 0;
-  let batches = 0;
-  for (let start = 0; start < train.length; start += batchSize) {
-    const rows = Math.min(batchSize, train.length - start);
+  while (progress.batch < batches) {
+    const start = progress.batch * batchSize;
+    const count = Math.min(batchSize, rows.train.length - start);
     for (let m = 0; m < members; m++) {
-      for (let r = 0; r < rows; r++) {
-        const source = train[orders[m]![start + r]!]!;
-        const slot = m * rows + r;
-        batchInputs.set(inputs.subarray(source * inputWidth, (source + 1) * inputWidth), slot * inputWidth);
-        batchTargets.set(targets.subarray(source * targetWidth, (source + 1) * targetWidth), slot * targetWidth);
+      for (let r = 0; r < count; r++) {
+        const source = rows.train[orders[m]![start + r]!]!;
+        const slot = m * count + r;
+        batchInputs.set(rows.inputs.subarray(source * inputWidth, (source + 1) * inputWidth), slot * inputWidth);
+        batchTargets.set(rows.targets.subarray(source * targetWidth, (source + 1) * targetWidth), slot * targetWidth);
       }
     }
-    lossSum += mean(model.trainBatch(batchInputs, batchTargets, rows));
-    batches += 1;
+    progress.epochLoss += mean(model.trainBatch(batchInputs, batchTargets, count));
+    progress.batch += 1;
+    callbacks.onBatch?.({ epoch: progress.epoch + 1, batch: progress.batch, batches });
+    if (progress.batch < batches && (await stopRequested(callbacks))) return null;
   }
-  return lossSum / batches;
+  const loss = progress.epochLoss / batches;
+  progress.epoch += 1;
+  progress.batch = 0;
+  progress.epochLoss = 0;
+  return loss;
+}
+
+/** Gives the event loop a turn (Ctrl-C handlers, progress timers), then asks whether to stop. */
+async function stopRequested(callbacks: FitCallbacks): Promise<boolean> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return callbacks.shouldStop?.() ?? false;
 }
 
 function recordImprovements(model: FitModel, progress: FitProgress, errors: Float32Array): number[] {

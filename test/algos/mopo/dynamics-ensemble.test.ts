@@ -60,9 +60,9 @@ describe('dynamics ensemble on a linear system with known noise', () => {
   const epochs: EpochInfo[] = [];
   const fresh = { observations: new Float32Array(0), actions: new Float32Array(0) };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ensemble = new DynamicsEnsemble(smallModel);
-    const result = ensemble.fit(linearSystemData(4000, rng), { onEpoch: (info) => epochs.push(info) });
+    const result = await ensemble.fit(linearSystemData(4000, rng), { onEpoch: (info) => epochs.push(info) });
     expect(result.reason).toBe('converged');
     fresh.observations = rng.fillUniform(new Float32Array(500 * O), -1, 1);
     fresh.actions = rng.fillUniform(new Float32Array(500 * A), -1, 1);
@@ -173,33 +173,46 @@ describe('dynamics ensemble: the MOPO model and its state', () => {
     ensemble.dispose();
   });
 
-  it('resumes an interrupted fit exactly where it stopped', () => {
+  it('resumes an interrupted fit exactly where it stopped, between epochs or inside one', async () => {
     const data = linearSystemData(1200, new Rng(5));
     const options = { ...smallModel, batchSize: 64, maxEpochs: 4, maxEpochsSinceUpdate: 10 };
     const straight = new DynamicsEnsemble(options);
     const straightEpochs: EpochInfo[] = [];
-    const result = straight.fit(data, { onEpoch: (e) => straightEpochs.push(e) });
+    const result = await straight.fit(data, { onEpoch: (e) => straightEpochs.push(e) });
     expect(result.reason).toBe('max_epochs');
 
+    // Stop after epoch 2 (at its end), then again in the middle of epoch 3 (after its 5th batch).
+    const epochs: EpochInfo[] = [];
+    const batches: string[] = [];
     const first = new DynamicsEnsemble(options);
-    const resumedEpochs: EpochInfo[] = [];
-    const interrupted = first.fit(data, { onEpoch: (e) => resumedEpochs.push(e), shouldStop: () => resumedEpochs.length === 2 });
-    expect(interrupted.reason).toBe('stopped');
+    const atEpochEnd = await first.fit(data, { onEpoch: (e) => epochs.push(e), shouldStop: () => epochs.length === 2 });
+    expect(atEpochEnd.reason).toBe('stopped');
     const saved = structuredClone(first.getState());
-    expect(saved.meta.fit).toMatchObject({ epoch: 2 });
-    const second = DynamicsEnsemble.fromState(saved);
-    const resumed = second.fit(data, { onEpoch: (e) => resumedEpochs.push(e) });
+    expect(saved.meta.fit).toMatchObject({ epoch: 2, batch: 0 });
 
-    expect(resumedEpochs).toEqual(straightEpochs);
+    const second = DynamicsEnsemble.fromState(saved);
+    const midEpoch = await second.fit(data, {
+      onEpoch: (e) => epochs.push(e),
+      onBatch: (b) => batches.push(`${b.epoch}.${b.batch}`),
+      shouldStop: () => batches.length === 5,
+    });
+    expect(midEpoch.reason).toBe('stopped');
+    expect(batches).toEqual(['3.1', '3.2', '3.3', '3.4', '3.5']);
+    const savedMid = structuredClone(second.getState());
+    expect(savedMid.meta.fit).toMatchObject({ epoch: 2, batch: 5 });
+
+    const third = DynamicsEnsemble.fromState(savedMid);
+    const resumed = await third.fit(data, { onEpoch: (e) => epochs.push(e) });
+    expect(epochs).toEqual(straightEpochs);
     expect(resumed).toEqual(result);
-    expectSameState(second, straight);
-    for (const e of [straight, first, second]) e.dispose();
+    expectSameState(third, straight);
+    for (const e of [straight, first, second, third]) e.dispose();
   });
 
-  it('continues training and stepping bit for bit after a state round trip', () => {
+  it('continues training and stepping bit for bit after a state round trip', async () => {
     const rng = new Rng(6);
     const original = new DynamicsEnsemble({ ...smallModel, maxEpochs: 2 });
-    original.fit(linearSystemData(600, rng));
+    await original.fit(linearSystemData(600, rng));
     const restored = DynamicsEnsemble.fromState(structuredClone(original.getState()));
     const inputs = rng.fillNormal(new Float32Array(5 * 32 * 5));
     const targets = rng.fillNormal(new Float32Array(5 * 32 * 4));
