@@ -1,7 +1,8 @@
 /**
- * Programmatic entry: `import { makeEnv, loadDataset, composeConfig } from 'mopo'`.
- * Heavy engines (TensorFlow.js, MuJoCo, h5wasm) load lazily inside the functions
- * that need them, so importing this module stays cheap.
+ * Programmatic entry: `import { makeEnv, loadDataset, Sac, composeConfig } from 'mopo'`.
+ * TensorFlow.js core loads with this module (the learners are exported); MuJoCo and
+ * h5wasm load on first use, inside the functions that need them. The `mopo` command
+ * does not import this module, so its start-up stays fast.
  */
 export { Rng, type RngState } from './util/rng.js';
 export * from './errors.js';

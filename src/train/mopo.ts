@@ -125,6 +125,8 @@ export async function trainMopo(context: { config: ConfigView; runDir: string },
     disposables.push(ensemble);
     const sac = createSac(mopo, run.seed, sizes, resume);
     disposables.push(sac);
+    sac.distribute(session.threads);
+    ensemble.distribute(session.threads);
     const loop = resume ? resumedLoop(resume, dataset) : freshLoop(run.seed, dataset);
     const modelBuffer = resume
       ? bufferFrom(resume, 'model_buffer', (resume.manifest.state as { modelBuffer: Omit<ReplayBufferState, 'arrays'> }).modelBuffer)

@@ -71,6 +71,8 @@ export interface MopoConfig {
 export interface RunOptions {
   seed: number;
   backend: BackendChoice;
+  /** Compute worker threads: 'auto' (one per extra core) or a count. */
+  threads: number | 'auto';
   expName: string;
   checkpoint: { every: number; keepLast: number | null; resumeFrom: string | null };
   metric: { logEvery: number; progress: 'auto' | 'bars' | 'lines' };
@@ -85,6 +87,7 @@ export function readRunOptions(config: ConfigView): RunOptions {
   return {
     seed: config.int('seed', { min: 0 }),
     backend: config.oneOf('backend', BACKENDS),
+    threads: config.value('threads') === 'auto' ? 'auto' : config.int('threads', { min: 0, max: 64 }),
     expName: config.has('exp_name') ? String(config.value('exp_name')) : 'run',
     checkpoint: {
       every: checkpoint.int('every', { min: 0 }),

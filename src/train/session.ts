@@ -1,11 +1,15 @@
 /**
- * What every training run sets up the same way: the backend, progress display, a log
- * file next to the metrics, Ctrl-C handling and checkpoint saving.
+ * What every training run sets up the same way: the backend and its compute workers,
+ * progress display, a log file next to the metrics, Ctrl-C handling and checkpoint
+ * saving. `close()` must come after the learners are disposed (they may live partly
+ * in the workers).
  */
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigDict } from '../config/value.js';
 import { initBackend, type BackendInfo } from '../nn/backend.js';
+import { closeComputeThreads, startComputeThreads } from '../nn/threads/compute-threads.js';
+import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { checkpointName, listCheckpoints, pruneCheckpoints, writeCheckpoint, type CheckpointInfo, type NamedArray } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
 import type { MetricsLog } from './metrics.js';
@@ -17,6 +21,8 @@ export interface Session {
   progress: Progress;
   interrupt: InterruptWatch;
   backend: BackendInfo;
+  /** Compute workers to hand to the learners (`distribute`); closed by `close()`. */
+  threads: WorkerThread[];
   /** A line on the console (above any bars) and in `<run>/train.log`. */
   log(line: string): void;
   close(): void;
@@ -32,14 +38,17 @@ export async function openSession(runDir: string, run: RunOptions, interrupt?: I
   const watch = interrupt ?? new InterruptWatch(log);
   try {
     const backend = await initBackend(run.backend);
-    log(`Backend: ${backend.description}`);
+    const threads = await startComputeThreads(backend, run.threads);
+    log(`Backend: ${backend.description}${threads.length > 0 ? ` + ${threads.length} compute worker${threads.length > 1 ? 's' : ''}` : ''}`);
     return {
       runDir,
       progress,
       interrupt: watch,
       backend,
+      threads,
       log,
       close: () => {
+        closeComputeThreads(threads);
         watch.dispose();
         progress.stop();
       },
