@@ -3,7 +3,7 @@
  * registry and their batched termination rules. Importing this does not load MuJoCo;
  * `makeEnv` does, once per process.
  */
-export type { Env, StepResult, PhysicsState, TerminationFn } from './types.js';
+export type { Env, EnvSnapshot, StepResult, PhysicsState, TerminationFn } from './types.js';
 export type { EnvSpec, ResetNoise } from './env-spec.js';
 export { MujocoEnv, type MujocoEnvOptions } from './mujoco-env.js';
 export {

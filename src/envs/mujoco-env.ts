@@ -7,7 +7,7 @@ import { EnvError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { EnvSpec, ResetNoise } from './env-spec.js';
 import { loadMujoco, type Mujoco } from './mujoco-runtime.js';
-import type { Env, PhysicsState, StepResult } from './types.js';
+import type { Env, EnvSnapshot, PhysicsState, StepResult } from './types.js';
 
 export interface MujocoEnvOptions {
   /** Seed of the reset-noise generator until `reset(seed)` gives another. Default 0. */
@@ -130,6 +130,34 @@ export class MujocoEnv implements Env {
     this.assertOpen('physicsState');
     const { qpos, qvel } = this.physics();
     return { qpos: Float64Array.from(qpos), qvel: Float64Array.from(qvel) };
+  }
+
+  snapshot(): EnvSnapshot {
+    this.assertOpen('snapshot');
+    const what = this.mj.mjtState.mjSTATE_INTEGRATION.value;
+    const buffer = new this.mj.DoubleBuffer(this.mj.mj_stateSize(this.model, what));
+    try {
+      this.mj.mj_getState(this.model, this.data, buffer, what);
+      return { physics: Array.from(buffer.GetView() as Float64Array), rng: this.rng.getState(), elapsedSteps: this.elapsedSteps, episodeRunning: this.episodeRunning };
+    } finally {
+      buffer.delete();
+    }
+  }
+
+  restore(snapshot: EnvSnapshot): Float32Array {
+    this.assertOpen('restore');
+    const what = this.mj.mjtState.mjSTATE_INTEGRATION.value;
+    const size = this.mj.mj_stateSize(this.model, what);
+    if (!Array.isArray(snapshot.physics) || snapshot.physics.length !== size) {
+      throw new EnvError(`${this.id}: a snapshot of this environment has ${size} physics values, got ${snapshot.physics?.length}; it was taken from another environment`);
+    }
+    // No mj_forward here: it would overwrite the restored solver warm start, and the
+    // next mj_step recomputes everything it needs from the restored state.
+    this.mj.mj_setState(this.model, this.data, snapshot.physics, what);
+    this.rng = Rng.fromState(snapshot.rng);
+    this.elapsedSteps = snapshot.elapsedSteps;
+    this.episodeRunning = snapshot.episodeRunning;
+    return this.observation();
   }
 
   /**

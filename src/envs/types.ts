@@ -1,3 +1,5 @@
+import type { RngState } from '../util/rng.js';
+
 /**
  * The gym-like surface every environment offers. Observations are float32 (as D4RL
  * stores them); the physics keeps float64 inside.
@@ -16,6 +18,18 @@ export interface PhysicsState {
   qvel: Float64Array;
 }
 
+/**
+ * Everything that decides how an environment continues: the simulator's integration
+ * state (including the solver's warm start), the reset-noise generator and the
+ * episode's step count. Plain JSON, so a checkpoint can carry it.
+ */
+export interface EnvSnapshot {
+  physics: number[];
+  rng: RngState;
+  elapsedSteps: number;
+  episodeRunning: boolean;
+}
+
 export interface Env {
   /** Gym-style name, e.g. `HalfCheetah`. */
   readonly id: string;
@@ -31,6 +45,10 @@ export interface Env {
   physicsState(): PhysicsState;
   /** Frees the WASM objects; the env is unusable afterwards. */
   close(): void;
+  /** Optional: the whole state, for resuming an online run mid-episode. */
+  snapshot?(): EnvSnapshot;
+  /** Optional: continue exactly from a snapshot of the same environment; returns its observation. */
+  restore?(snapshot: EnvSnapshot): Float32Array;
 }
 
 /**
