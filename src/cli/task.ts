@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { Task } from './launch.js';
 
-const TRAINERS = ['mopo'] as const;
+const TRAINERS = ['mopo', 'sac_online'] as const;
 
 export async function loadTrainTask(): Promise<Task> {
   return async ({ config, runDir }) => {
@@ -15,6 +15,11 @@ export async function loadTrainTask(): Promise<Task> {
       case 'mopo': {
         const { trainMopo } = await import('../train/mopo.js');
         await trainMopo({ config, runDir });
+        return;
+      }
+      case 'sac_online': {
+        const { trainOnline } = await import('../train/online.js');
+        await trainOnline({ config, runDir });
         return;
       }
       default:

@@ -34,11 +34,16 @@ export interface ReplayBufferState {
   actionSize: number;
   size: number;
   next: number;
-  arrays: TransitionBatch;
+  arrays: TransitionBatch & { timeouts: Float32Array };
 }
 
 export class ReplayBuffer {
   private readonly data: TransitionBatch;
+  /**
+   * 1 where the time limit ended the episode after this row. Sampling ignores it (such
+   * rows still bootstrap); a replay written as a D4RL file needs it.
+   */
+  private readonly timeouts: Float32Array;
   private count = 0;
   private next = 0;
 
@@ -53,6 +58,7 @@ export class ReplayBuffer {
     if (!Number.isInteger(capacity) || capacity <= 0) throw new MopoError(`Replay buffer capacity must be a positive integer, got ${capacity}`);
     this.capacity = storage ? storage.size : capacity;
     this.data = storage ?? allocateBatch(capacity, observationSize, actionSize);
+    this.timeouts = new Float32Array(storage ? 0 : capacity);
   }
 
   /** A full buffer holding exactly these transitions (the arrays are copied). */
@@ -73,8 +79,9 @@ export class ReplayBuffer {
     return this.count;
   }
 
-  add(observation: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObservation: ArrayLike<number>, terminal: boolean): void {
+  add(observation: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObservation: ArrayLike<number>, terminal: boolean, timeout = false): void {
     const row = this.next;
+    this.timeouts[row] = timeout ? 1 : 0;
     const { observationSize: o, actionSize: a } = this;
     this.data.observations.set(observation, row * o);
     this.data.actions.set(action, row * a);
@@ -98,6 +105,7 @@ export class ReplayBuffer {
       this.data.rewards.set(batch.rewards.subarray(done, done + rows), at);
       this.data.nextObservations.set(batch.nextObservations.subarray(done * o, (done + rows) * o), at * o);
       this.data.terminals.set(batch.terminals.subarray(done, done + rows), at);
+      this.timeouts.fill(0, at, at + rows);
       this.advance(rows);
       done += rows;
     }
@@ -136,8 +144,8 @@ export class ReplayBuffer {
   }
 
   /** The stored rows in insertion order (oldest first), as one batch. */
-  contents(): TransitionBatch {
-    const out = allocateBatch(this.count, this.observationSize, this.actionSize);
+  contents(): TransitionBatch & { timeouts: Float32Array } {
+    const out = { ...allocateBatch(this.count, this.observationSize, this.actionSize), timeouts: new Float32Array(this.count) };
     const start = this.count < this.capacity ? 0 : this.next;
     for (let i = 0; i < this.count; i++) {
       const row = (start + i) % this.capacity;
@@ -147,6 +155,7 @@ export class ReplayBuffer {
       out.rewards[i] = this.data.rewards[row]!;
       out.nextObservations.set(this.data.nextObservations.subarray(row * o, row * o + o), i * o);
       out.terminals[i] = this.data.terminals[row]!;
+      out.timeouts[i] = this.timeouts[row] ?? 0;
     }
     return out;
   }
@@ -168,6 +177,7 @@ export class ReplayBuffer {
         rewards: this.data.rewards.slice(0, rows),
         nextObservations: this.data.nextObservations.slice(0, rows * o),
         terminals: this.data.terminals.slice(0, rows),
+        timeouts: this.timeouts.length > 0 ? this.timeouts.slice(0, rows) : new Float32Array(rows),
       },
     };
   }
@@ -189,6 +199,8 @@ export class ReplayBuffer {
     buffer.data.rewards.set(state.arrays.rewards);
     buffer.data.nextObservations.set(state.arrays.nextObservations);
     buffer.data.terminals.set(state.arrays.terminals);
+    expect('timeouts', state.arrays.timeouts, rows);
+    buffer.timeouts.set(state.arrays.timeouts);
     buffer.count = rows;
     buffer.next = state.next;
     return buffer;

@@ -179,3 +179,40 @@ export function readMopoConfig(config: ConfigView): MopoConfig {
 export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? path.join(homedir(), p.slice(2)) : p;
 }
+
+export interface OnlineConfig {
+  /** Environment steps in total. */
+  totalSteps: number;
+  /** Uniformly random actions for this many first steps. */
+  startSteps: number;
+  /** Environment steps between update phases. */
+  updateEvery: number;
+  /** Gradient steps per update phase. */
+  numUpdates: number;
+  bufferSize: number;
+  batchSize: number;
+  /** Environment steps between evaluations (one metrics row and "epoch" each). */
+  testEvery: number;
+  /** Stop once the evaluation return reaches this (null: never). */
+  targetReturn: number | null;
+}
+
+export function readOnlineConfig(config: ConfigView): OnlineConfig {
+  const algo = config.at('algo');
+  return {
+    totalSteps: algo.int('total_steps', { min: 1 }),
+    startSteps: algo.int('start_steps', { min: 0 }),
+    updateEvery: algo.int('update_every', { min: 1 }),
+    numUpdates: algo.int('num_updates', { min: 0 }),
+    bufferSize: algo.int('buffer_size', { min: 1 }),
+    batchSize: algo.int('per_rank_batch_size', { min: 1 }),
+    testEvery: algo.int('test_every', { min: 1 }),
+    targetReturn: algo.optional('target_return', (k) => algo.number(k)),
+  };
+}
+
+/** An environment to interact with (online training, collection): its id and time limit. */
+export function readGymEnvOptions(config: ConfigView): { id: string; maxEpisodeSteps: number } {
+  const env = config.at('env');
+  return { id: env.string('id'), maxEpisodeSteps: env.int('max_episode_steps', { min: 1 }) };
+}

@@ -1,11 +1,11 @@
 /**
- * The policy stored in a checkpoint, ready to act: whatever algorithm wrote it.
- * The checkpoint's manifest says which one; its arrays hold the weights.
+ * The policy stored in a checkpoint, ready to act, whatever algorithm wrote it: the
+ * manifest says which, and where in the checkpoint its learner's state lies.
  */
-import { Sac } from '../algos/sac.js';
 import { CheckpointError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import type { Checkpoint } from './checkpoint.js';
+import { isOnlineAlgo, learnerFromState } from './learners.js';
 import { moduleStateFrom } from './state-arrays.js';
 
 export interface LoadedPolicy {
@@ -16,18 +16,17 @@ export interface LoadedPolicy {
 }
 
 export function loadPolicy(checkpoint: Checkpoint): LoadedPolicy {
-  const { algo, state } = checkpoint.manifest;
-  switch (algo) {
-    case 'mopo': {
-      const sac = Sac.fromState(moduleStateFrom(checkpoint, 'sac', (state as { sac: unknown }).sac));
-      return {
-        observationSize: sac.options.observationSize,
-        actionSize: sac.options.actionSize,
-        act: (observations, deterministic, rng) => sac.act(observations, deterministic, rng),
-        dispose: () => sac.dispose(),
-      };
-    }
-    default:
-      throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a '${algo}' policy, which this version of mopo cannot load.`);
-  }
+  const { algo, state, observationSize, actionSize } = checkpoint.manifest;
+  // MOPO keeps its policy (SAC) under `sac`; the online trainers keep theirs under `learner`.
+  const where = algo === 'mopo' ? 'sac' : isOnlineAlgo(algo) ? 'learner' : null;
+  if (where === null) throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a '${algo}' policy, which this version of mopo cannot load.`);
+  const meta = (state as Record<string, unknown> | null)?.[where];
+  if (meta === undefined) throw new CheckpointError(`Checkpoint ${checkpoint.dir}: its manifest has no '${where}' state.`);
+  const learner = learnerFromState(algo, moduleStateFrom(checkpoint, where, meta));
+  return {
+    observationSize,
+    actionSize,
+    act: (observations, deterministic, rng) => learner.act(observations, deterministic, rng),
+    dispose: () => learner.dispose(),
+  };
 }

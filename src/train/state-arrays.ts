@@ -22,11 +22,11 @@ export function moduleStateFrom(checkpoint: Checkpoint, prefix: string, meta: un
   return { tensors, meta: meta as ModuleState['meta'] };
 }
 
-const BUFFER_FIELDS = ['observations', 'actions', 'rewards', 'nextObservations', 'terminals'] as const;
+const BUFFER_FIELDS = ['observations', 'actions', 'rewards', 'nextObservations', 'terminals', 'timeouts'] as const;
 
 export function bufferArrays(prefix: string, buffer: ReplayBuffer): { arrays: Record<string, NamedArray>; meta: Omit<ReplayBufferState, 'arrays'> } {
   const { arrays, ...meta } = buffer.getState();
-  const width = { observations: meta.observationSize, actions: meta.actionSize, rewards: 1, nextObservations: meta.observationSize, terminals: 1 };
+  const width = { observations: meta.observationSize, actions: meta.actionSize, rewards: 1, nextObservations: meta.observationSize, terminals: 1, timeouts: 1 };
   return {
     arrays: Object.fromEntries(BUFFER_FIELDS.map((f) => [`${prefix}/${f}`, { shape: [meta.size, width[f]], data: arrays[f] }])),
     meta,
@@ -35,7 +35,7 @@ export function bufferArrays(prefix: string, buffer: ReplayBuffer): { arrays: Re
 
 export function bufferFrom(checkpoint: Checkpoint, prefix: string, meta: Omit<ReplayBufferState, 'arrays'>): ReplayBuffer {
   const field = (f: (typeof BUFFER_FIELDS)[number]) => {
-    const array = checkpoint.arrays[`${prefix}/${f}`];
+    const array = checkpoint.arrays[`${prefix}/${f}`] ?? (f === 'timeouts' ? { shape: [meta.size, 1], data: new Float32Array(meta.size) } : undefined);
     if (!array || !(array.data instanceof Float32Array)) throw new CheckpointError(`Checkpoint ${checkpoint.dir} lacks the replay array '${prefix}/${f}'.`);
     return array.data;
   };
@@ -48,6 +48,7 @@ export function bufferFrom(checkpoint: Checkpoint, prefix: string, meta: Omit<Re
       rewards: field('rewards'),
       nextObservations: field('nextObservations'),
       terminals: field('terminals'),
+      timeouts: field('timeouts'),
     },
   });
 }

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../src/errors.js';
+import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
+import { InterruptWatch } from '../../src/train/interrupt.js';
+import { MetricsLog, type MetricRow } from '../../src/train/metrics.js';
+import { trainOnline } from '../../src/train/online.js';
+import { loadPolicy } from '../../src/train/policy-loader.js';
+import { Rng } from '../../src/util/rng.js';
+import { removeRunDirs, trainJob } from '../helpers/train-job.js';
+
+afterAll(removeRunDirs);
+
+/** Online SAC small enough for seconds: 600 env steps, episodes of 70, an evaluation every 200. */
+export const TINY_ONLINE = [
+  'exp=hopper-online',
+  'algo.total_steps=600',
+  'algo.start_steps=100',
+  'algo.update_every=25',
+  'algo.num_updates=5',
+  'algo.test_every=200',
+  'algo.per_rank_batch_size=32',
+  'algo.actor.hidden_size=32',
+  'algo.critic.hidden_size=32',
+  'env.max_episode_steps=70',
+  'eval.episodes=1',
+  'checkpoint.every=1',
+  'metric.progress=lines',
+];
+
+const readMetrics = (runDir: string) => MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
+const comparable = (rows: MetricRow[]) => rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);
+
+describe('online SAC (tiny configuration)', () => {
+  const reference = trainJob(TINY_ONLINE);
+  const referenceRun = trainOnline(reference);
+
+  it('acts, learns and evaluates on schedule, with a metrics row per evaluation', async () => {
+    const result = await referenceRun;
+    expect(result.steps).toBe(600);
+    const rows = readMetrics(reference.runDir);
+    // Update phases at steps 100, 125, …: 5 updates each.
+    expect(rows.map((r) => [r.epoch, r.step, r.updates])).toEqual([
+      [1, 200, 25],
+      [2, 400, 65],
+      [3, 600, 105],
+    ]);
+    expect(rows.every((r) => Number.isFinite(r.eval_return_mean) && Number.isFinite(r.critic_loss))).toBe(true);
+    expect(rows[2]!.buffer_size).toBe(600);
+    expect((rows[2]!.episodes as number) > 0).toBe(true);
+  });
+
+  it('saves checkpoints whose policy acts the same after loading', async () => {
+    const result = await referenceRun;
+    const policy = loadPolicy(readCheckpoint(result.checkpoint));
+    const again = loadPolicy(readCheckpoint(reference.runDir));
+    const observations = new Rng(2).fillNormal(new Float32Array(4 * 11));
+    expect(again.act(observations, true, new Rng(0))).toEqual(policy.act(observations, true, new Rng(0)));
+    policy.dispose();
+    again.dispose();
+  });
+
+  it('resumed after an interrupt mid-episode, produces the same metrics as the run left alone', async () => {
+    await referenceRun;
+    const interrupted = trainJob(TINY_ONLINE);
+    const watch = new InterruptWatch(() => {});
+    await expect(trainOnline(interrupted, { interrupt: watch, afterStep: (step, w) => step === 333 && w.request() })).rejects.toThrow(InterruptedError);
+    expect(listCheckpoints(path.join(interrupted.runDir, 'checkpoints')).map((c) => path.basename(c))).toEqual(['step-0000000200', 'step-0000000333']);
+    const resumed = trainJob([...TINY_ONLINE, `checkpoint.resume_from=${interrupted.runDir}`]);
+    await trainOnline(resumed);
+    expect(comparable(readMetrics(resumed.runDir))).toEqual(comparable(readMetrics(reference.runDir)));
+  });
+
+  it('stops early once the evaluation return reaches algo.target_return', async () => {
+    const job = trainJob([...TINY_ONLINE, 'algo.target_return=-1000000']);
+    const result = await trainOnline(job);
+    expect(result.reachedTarget).toBe(true);
+    expect(result.steps).toBe(200);
+  });
+});
