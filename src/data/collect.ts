@@ -4,7 +4,7 @@
  * the last step of an episode the time limit cut, and the simulator state before each
  * action in `infos/qpos` / `infos/qvel`. The environment is reset after either.
  */
-import { DatasetError } from '../errors.js';
+import { DatasetError, InterruptedError } from '../errors.js';
 import type { Env } from '../envs/types.js';
 import { Rng } from '../util/rng.js';
 import type { BehaviourPolicy } from './behaviour-policy.js';
@@ -17,7 +17,12 @@ export interface CollectOptions {
   metadata?: Record<string, string | number | boolean>;
   /** Told about each finished episode, e.g. to print progress. */
   onEpisode?: (episode: { index: number; return: number; length: number; terminated: boolean }) => void;
+  /** Checked every YIELD_EVERY steps, after the event loop had a turn (Ctrl-C): true abandons the collection. */
+  shouldStop?: () => boolean;
 }
+
+/** Steps between two turns of the event loop, so signals are handled during long collections. */
+const YIELD_EVERY = 1000;
 
 export interface CollectedDataset {
   contents: D4rlFileContents;
@@ -28,7 +33,7 @@ export interface CollectedDataset {
   unfinishedEpisodeSteps: number;
 }
 
-export function collectDataset(env: Env, policy: BehaviourPolicy, options: CollectOptions): CollectedDataset {
+export async function collectDataset(env: Env, policy: BehaviourPolicy, options: CollectOptions): Promise<CollectedDataset> {
   const { steps, seed } = options;
   if (!Number.isInteger(steps) || steps <= 0) throw new DatasetError(`collectDataset needs steps ≥ 1, got ${steps}`);
   const { observationSize, actionSize } = env;
@@ -66,6 +71,10 @@ export function collectDataset(env: Env, policy: BehaviourPolicy, options: Colle
   let episodeReturn = 0;
   let episodeLength = 0;
   for (let row = 0; row < steps; row++) {
+    if (row % YIELD_EVERY === YIELD_EVERY - 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.shouldStop?.()) throw new InterruptedError(`Collection stopped after ${row} of ${steps} steps; nothing was written.`);
+    }
     const { qpos, qvel } = env.physicsState();
     contents.qpos!.set(qpos, row * qposSize);
     contents.qvel!.set(qvel, row * qvelSize);

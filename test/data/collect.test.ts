@@ -63,12 +63,12 @@ function scriptedPolicy(actions: number[]): BehaviourPolicy {
 }
 
 describe('collectDataset', () => {
-  it('marks terminals only on true termination and timeouts on the last step of truncated episodes', () => {
+  it('marks terminals only on true termination and timeouts on the last step of truncated episodes', async () => {
     // Episode 1: +1.5 (clipped to 1) three times → position 3 > 2 terminates at step 3.
     // Episode 2 onwards: zeros until the 4-step time limit.
     const policy = scriptedPolicy([1.5, 1.5, 1.5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const env = new FakeEnv();
-    const { contents, episodeReturns, episodeLengths, unfinishedEpisodeSteps } = collectDataset(env, policy, {
+    const { contents, episodeReturns, episodeLengths, unfinishedEpisodeSteps } = await collectDataset(env, policy, {
       steps: 12,
       seed: 3,
     });
@@ -82,9 +82,9 @@ describe('collectDataset', () => {
     expect(env.resets).toEqual([3, undefined, undefined, undefined]);
   });
 
-  it('records s, a, r, s′ and the simulator state before each action', () => {
+  it('records s, a, r, s′ and the simulator state before each action', async () => {
     const env = new FakeEnv();
-    const { contents } = collectDataset(env, scriptedPolicy([0.5, -2]), { steps: 5, seed: 0 });
+    const { contents } = await collectDataset(env, scriptedPolicy([0.5, -2]), { steps: 5, seed: 0 });
     expect([...contents.actions]).toEqual([0.5, -1, 0.5, -1, 0.5]);
     expect([...contents.rewards]).toEqual([0.5, -1, 0.5, -1, 0.5]);
     expect([...contents.observations]).toEqual([0, 0, 0.5, 1, -0.5, 2, 0, 3, 0, 0]);
@@ -101,27 +101,27 @@ describe('collectDataset', () => {
     });
   });
 
-  it('is reproducible from the seed and records the random policy’s log-density', () => {
-    const a = collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
-    const b = collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
-    const c = collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 12 });
+  it('is reproducible from the seed and records the random policy’s log-density', async () => {
+    const a = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
+    const b = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
+    const c = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 12 });
     expect(a.contents.actions).toEqual(b.contents.actions);
     expect(a.contents.actions).not.toEqual(c.contents.actions);
     expect([...a.contents.actions].every((x) => x >= -1 && x < 1)).toBe(true);
     expect([...a.contents.actionLogProbs!].every((x) => x === -Math.LN2)).toBe(true);
   });
 
-  it('rejects a policy that returns the wrong number of action values', () => {
+  it('rejects a policy that returns the wrong number of action values', async () => {
     const policy: BehaviourPolicy = { name: 'wide', act: () => new Float32Array(3) };
-    expect(() => collectDataset(new FakeEnv(), policy, { steps: 2, seed: 0 })).toThrow(
+    await expect(collectDataset(new FakeEnv(), policy, { steps: 2, seed: 0 })).rejects.toThrow(
       /returned 3 action values; the env takes 1/,
     );
-    expect(() => collectDataset(new FakeEnv(), policy, { steps: 0, seed: 0 })).toThrow(/steps ≥ 1/);
+    await expect(collectDataset(new FakeEnv(), policy, { steps: 0, seed: 0 })).rejects.toThrow(/steps ≥ 1/);
   });
 
   it('writes a file the loader reads back, with the Q-learning view matching the rows', async () => {
     await withTempDir(async (dir) => {
-      const { contents } = collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 23, seed: 5 });
+      const { contents } = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 23, seed: 5 });
       const path = join(dir, 'fake.hdf5');
       await writeD4rlFile(path, contents);
       const dataset = await loadDataset(path, { expect: { observationSize: 2, actionSize: 1 } });
@@ -141,7 +141,7 @@ describe('collectDataset in HalfCheetah', () => {
   it('records episodes as D4RL does: no terminals, a timeout every maxEpisodeSteps, qpos of size 9', async () => {
     const env = await makeEnv('HalfCheetah', { maxEpisodeSteps: 50 });
     try {
-      const { contents, episodeLengths } = collectDataset(env, uniformRandomPolicy(env.actionSize), {
+      const { contents, episodeLengths } = await collectDataset(env, uniformRandomPolicy(env.actionSize), {
         steps: 120,
         seed: 0,
       });

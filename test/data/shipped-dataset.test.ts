@@ -13,9 +13,7 @@ describe('data/halfcheetah-random-small.hdf5', () => {
     expect(dataset.source.metadata).toMatchObject({
       policy: 'uniform-random',
       seed: 0,
-      command:
-        'node dist/scripts/collect-dataset.js --env HalfCheetah --policy random --steps 12000 --seed 0 ' +
-        '--out data/halfcheetah-random-small.hdf5',
+      command: 'mopo-collect policy=random env.id=HalfCheetah collect.steps=12000 collect.seed=0 collect.out=data/halfcheetah-random-small.hdf5',
     });
     expect(dataset.terminals.every((t) => t === 0)).toBe(true);
 

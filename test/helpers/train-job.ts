@@ -27,6 +27,23 @@ export const TINY_MOPO = [
   'metric.progress=lines',
 ];
 
+/** Online SAC small enough for seconds: 600 env steps, episodes of 70, an evaluation every 200. */
+export const TINY_ONLINE = [
+  'exp=hopper-online',
+  'algo.total_steps=600',
+  'algo.start_steps=100',
+  'algo.update_every=25',
+  'algo.num_updates=5',
+  'algo.test_every=200',
+  'algo.per_rank_batch_size=32',
+  'algo.actor.hidden_size=32',
+  'algo.critic.hidden_size=32',
+  'env.max_episode_steps=70',
+  'eval.episodes=1',
+  'checkpoint.every=1',
+  'metric.progress=lines',
+];
+
 const made: string[] = [];
 
 /** The resolved config of a job with these overrides, and a fresh run directory for it. */

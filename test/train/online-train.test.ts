@@ -8,26 +8,10 @@ import { MetricsLog, type MetricRow } from '../../src/train/metrics.js';
 import { trainOnline } from '../../src/train/online.js';
 import { loadPolicy } from '../../src/train/policy-loader.js';
 import { Rng } from '../../src/util/rng.js';
-import { removeRunDirs, trainJob } from '../helpers/train-job.js';
+import { TINY_ONLINE, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
 
-/** Online SAC small enough for seconds: 600 env steps, episodes of 70, an evaluation every 200. */
-export const TINY_ONLINE = [
-  'exp=hopper-online',
-  'algo.total_steps=600',
-  'algo.start_steps=100',
-  'algo.update_every=25',
-  'algo.num_updates=5',
-  'algo.test_every=200',
-  'algo.per_rank_batch_size=32',
-  'algo.actor.hidden_size=32',
-  'algo.critic.hidden_size=32',
-  'env.max_episode_steps=70',
-  'eval.episodes=1',
-  'checkpoint.every=1',
-  'metric.progress=lines',
-];
 
 const readMetrics = (runDir: string) => MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
 const comparable = (rows: MetricRow[]) => rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);

@@ -1,0 +1,78 @@
+/**
+ * `mopo-collect [checkpoint_path=<dir> | policy=random] collect.out=<file> [key=value …]`:
+ * runs a policy (stochastic by default, as D4RL did) in a MuJoCo environment and writes
+ * a D4RL-layout HDF5 file, or (`collect.replay=true`) writes an online run's replay
+ * buffer. The files load with `env.dataset_path=<file>` for MOPO.
+ */
+import path from 'node:path';
+import type { ConfigView } from '../config/access.js';
+import { JobConfig, createRepository } from '../config/job-config.js';
+import { ConfigError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { parseFlags } from './flags.js';
+import { reportError } from './report-error.js';
+
+const USAGE = `Usage: mopo-collect [checkpoint_path=<dir> | policy=random] collect.out=<file.hdf5> [overrides]
+
+  mopo-collect policy=random env.id=Hopper collect.steps=100000 collect.out=hopper-random.hdf5
+  mopo-collect checkpoint_path=<run dir> collect.steps=1000000 collect.out=medium.hdf5
+  mopo-collect checkpoint_path=<online run dir> collect.replay=true collect.out=medium-replay.hdf5
+
+Keys (configs/collect.yaml): checkpoint_path, policy (checkpoint|random), env.id,
+env.max_episode_steps, collect.{steps, out, seed, deterministic, replay, compression},
+backend. --cfg job prints the config.`;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (flags.version) {
+      console.log(`mopo-collect ${packageVersion()}`);
+      return 0;
+    }
+    const job = JobConfig.compose(createRepository({ configPath: flags.configPath ?? undefined, configDir: flags.configDir ?? undefined }), {
+      configName: 'collect',
+      overrides: flags.overrides,
+    });
+    if (flags.cfg) {
+      const { toYaml } = await import('../config/run-dir.js');
+      console.log(toYaml(job.jobConfig(flags.resolve)).trimEnd());
+      return 0;
+    }
+    await collect(job.view(), ['mopo-collect', ...argv].join(' '));
+    return 0;
+  } catch (error) {
+    return reportError('mopo-collect', error);
+  }
+}
+
+async function collect(config: ConfigView, command: string): Promise<void> {
+  const policyKind = config.oneOf('policy', ['checkpoint', 'random'] as const);
+  const out = path.resolve(config.string('collect.out'));
+  const seed = config.int('collect.seed', { min: 0 });
+  const compression = config.int('collect.compression', { min: 0, max: 9 });
+  const replay = config.bool('collect.replay');
+  const checkpointPath = config.optional('checkpoint_path', (k) => config.string(k));
+  if (policyKind === 'checkpoint' && checkpointPath === null) {
+    throw new ConfigError('Give checkpoint_path=<checkpoint or run dir> (the policy to run), or policy=random.');
+  }
+  if (replay && checkpointPath === null) throw new ConfigError('collect.replay=true writes the replay buffer of a checkpoint: give checkpoint_path=<online run>.');
+
+  const { readCheckpoint } = await import('../train/checkpoint.js');
+  const checkpoint = checkpointPath === null ? null : readCheckpoint(checkpointPath);
+  const metadata = { command, mopo_version: packageVersion(), ...(checkpoint ? { checkpoint: checkpoint.dir, checkpoint_step: checkpoint.manifest.step } : {}) };
+
+  if (replay) {
+    const { writeReplay } = await import('../train/replay-export.js');
+    const summary = await writeReplay(checkpoint!, out, { compression, metadata });
+    console.log(`Wrote ${out}: the replay buffer of ${checkpoint!.dir}, ${summary.rows} rows, ${summary.episodes} finished episodes (return ${summary.returnText}).`);
+    return;
+  }
+
+  const { runCollection } = await import('../train/collection.js');
+  const summary = await runCollection(config, checkpoint, { out, seed, compression, metadata });
+  console.log(summary);
+}

@@ -1,0 +1,75 @@
+/**
+ * Dataset collection with a trained (or uniformly random) policy: D4RL's recipe for
+ * its random, medium and expert datasets. The file records the command, the policy
+ * and the checkpoint it came from.
+ */
+import type { ConfigView } from '../config/access.js';
+import { uniformRandomPolicy, type BehaviourPolicy } from '../data/behaviour-policy.js';
+import { collectDataset } from '../data/collect.js';
+import { findD4rlTask, normalizedScore } from '../data/d4rl-registry.js';
+import { writeD4rlFile } from '../data/writer.js';
+import { envIdFor, makeEnv } from '../envs/registry.js';
+import { CheckpointError } from '../errors.js';
+import { initBackend } from '../nn/backend.js';
+import type { Checkpoint } from './checkpoint.js';
+import { InterruptWatch } from './interrupt.js';
+import { loadPolicy } from './policy-loader.js';
+import { BACKENDS } from './options.js';
+import { formatNumber } from './progress.js';
+
+export async function runCollection(
+  config: ConfigView,
+  checkpoint: Checkpoint | null,
+  options: { out: string; seed: number; compression: number; metadata: Record<string, string | number | boolean> },
+): Promise<string> {
+  const steps = config.int('collect.steps', { min: 1 });
+  const deterministic = config.bool('collect.deterministic');
+  const requestedEnv = config.optional('env.id', (k) => config.string(k));
+  const envId = envIdFor(requestedEnv ?? checkpoint?.manifest.envId ?? '');
+  if (checkpoint && checkpoint.manifest.envId !== envId) {
+    throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a policy for ${checkpoint.manifest.envId}, but env.id=${requestedEnv} is ${envId}.`);
+  }
+  const env = await makeEnv(envId, { seed: options.seed, maxEpisodeSteps: config.int('env.max_episode_steps', { min: 1 }) });
+  const watch = new InterruptWatch((line) => console.log(line));
+  const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch];
+  try {
+    let policy: BehaviourPolicy;
+    if (checkpoint === null) policy = uniformRandomPolicy(env.actionSize);
+    else {
+      const backend = await initBackend(config.oneOf('backend', BACKENDS));
+      console.log(`Backend: ${backend.description}`);
+      const loaded = loadPolicy(checkpoint);
+      disposables.push(loaded);
+      const name = `${checkpoint.manifest.algo} step ${checkpoint.manifest.step} (${deterministic ? 'deterministic' : 'stochastic'})`;
+      policy = { name, act: (observation, rng) => loaded.act(observation, deterministic, rng) };
+    }
+    console.log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
+    const started = performance.now();
+    let nextReport = 0.1;
+    const collected = await collectDataset(env, policy, {
+      steps,
+      seed: options.seed,
+      metadata: options.metadata,
+      shouldStop: () => watch.requested,
+      onEpisode: (episode) => {
+        const done = (episode.index + 1) * env.maxEpisodeSteps;
+        if (done / steps >= nextReport) {
+          console.log(`  ${episode.index + 1} episodes, last return ${formatNumber(episode.return)}`);
+          nextReport += 0.1;
+        }
+      },
+    });
+    await writeD4rlFile(options.out, collected.contents, { compression: options.compression });
+    const returns = collected.episodeReturns;
+    const mean = returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length);
+    const std = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / Math.max(1, returns.length));
+    const score = findD4rlTask(envId) && returns.length > 0 ? `, D4RL score ${formatNumber(normalizedScore(envId, mean))}` : '';
+    const seconds = (performance.now() - started) / 1000;
+    return (
+      `Wrote ${options.out}: ${steps} steps, ${returns.length} finished episodes in ${seconds.toFixed(1)} s.\n` +
+      `Behaviour policy return: ${returns.length > 0 ? `${formatNumber(mean)} ± ${formatNumber(std)}${score}` : 'no episode finished'}`
+    );
+  } finally {
+    for (const d of disposables.reverse()) d.dispose();
+  }
+}
