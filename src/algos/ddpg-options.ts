@@ -1,0 +1,72 @@
+/**
+ * DDPG's settings and where each default comes from.
+ *
+ * "Seed" is the pytorchrl documentation in ../shared/seeds/pytorchrl-off-policy.txt:
+ * `DDPG.create_factory(lr_q=0.001, lr_pi=0.0001, gamma=0.99, polyak=0.995, num_updates=50,
+ * test_every=5000, update_every=50, start_steps=1000, max_grad_norm=0.5,
+ * mini_batch_size=64, num_test_episodes=5, target_update_interval=1.0)`. Where the seed
+ * is silent we take Lillicrap et al. 2015 (arXiv 1509.02971) or Fujimoto's DDPG code.
+ *
+ * Where the seed disagrees with itself: its docstring example and the DDPG class's own
+ * defaults use lr_q = 1e-4 (and the class start_steps = 20000). We follow create_factory,
+ * what a pytorchrl user gets; lr_q 1e-3 with lr_pi 1e-4 is also the paper's pair.
+ *
+ * Loop-level seed defaults that belong to the online trainer, not to this learner:
+ * mini_batch_size 64, num_updates 50, update_every 50, start_steps 1000,
+ * test_every 5000, num_test_episodes 5. target_update_interval = 1: targets move
+ * every update, as here.
+ *
+ * Not implemented: the seed's max_grad_norm = 0.5 (see td3-options.ts).
+ */
+export interface DdpgOptions {
+  observationSize: number;
+  actionSize: number;
+  /** Discount γ. Default 0.99 (seed gamma). */
+  gamma?: number;
+  /** Polyak rate of both targets. Default 0.005 (seed polyak 0.995 = 1 − τ). */
+  tau?: number;
+  /** Default 256 (2×256 ReLU as SAC; the paper used 400-300). */
+  actorHiddenSize?: number;
+  /** Hidden layers of the actor. Default 2. */
+  actorLayers?: number;
+  /** Default 1e-4 (seed lr_pi; the paper 1e-4). */
+  actorLr?: number;
+  /** Default 256. */
+  criticHiddenSize?: number;
+  /** Hidden layers of the critic. Default 2. */
+  criticLayers?: number;
+  /** Default 1e-3 (seed create_factory lr_q; its example and class default 1e-4; the paper 1e-3). */
+  criticLr?: number;
+  /**
+   * σ of the Gaussian exploration noise of `act`. Default 0.1 (pytorchrl's Normal noise
+   * std, as Fujimoto's DDPG; the paper used Ornstein–Uhlenbeck noise with σ = 0.2).
+   */
+  explorationNoise?: number;
+  /** Seeds the initial weights. Default 0. */
+  seed?: number;
+}
+
+export type ResolvedDdpgOptions = Required<DdpgOptions>;
+
+export function resolveDdpgOptions(options: DdpgOptions): ResolvedDdpgOptions {
+  const resolved: ResolvedDdpgOptions = {
+    observationSize: options.observationSize,
+    actionSize: options.actionSize,
+    gamma: options.gamma ?? 0.99,
+    tau: options.tau ?? 0.005,
+    actorHiddenSize: options.actorHiddenSize ?? 256,
+    actorLayers: options.actorLayers ?? 2,
+    actorLr: options.actorLr ?? 1e-4,
+    criticHiddenSize: options.criticHiddenSize ?? 256,
+    criticLayers: options.criticLayers ?? 2,
+    criticLr: options.criticLr ?? 1e-3,
+    explorationNoise: options.explorationNoise ?? 0.1,
+    seed: options.seed ?? 0,
+  };
+  for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`DdpgOptions.${key} must be a positive integer, got ${resolved[key]}`);
+  }
+  if (!(resolved.explorationNoise >= 0)) throw new RangeError(`DdpgOptions.explorationNoise must be zero or positive, got ${resolved.explorationNoise}`);
+  if (!(resolved.tau > 0 && resolved.tau <= 1)) throw new RangeError(`DdpgOptions.tau must be in (0, 1], got ${resolved.tau}`);
+  return resolved;
+}

@@ -1,0 +1,174 @@
+/**
+ * DDPG (Lillicrap et al. 2015): a deterministic tanh actor and one Q critic, each with a
+ * Polyak-averaged target. One `update` is, in order:
+ *   1. critic:   y = r + γ(1−d) Q′(s′, μ′(s′));  loss = mse(Q(s,a), y)
+ *   2. actor:    loss = −mean Q(s, μ(s)), with the critic just updated (as Fujimoto's
+ *                DDPG code and our SAC; pytorchrl uses the critic from before its step)
+ *   3. targets:  θ′ ← (1−τ)θ′ + τθ for the actor and the critic.
+ * An update draws no random numbers; exploration noise is added only by `act`.
+ *
+ * `distribute([thread])` moves the critic into a compute worker: it evaluates Q(s, a)
+ * while this thread runs the actors, and averages its target during the actor step.
+ * Results are the same as in one thread.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { TransitionBatch } from '../data/replay-buffer.js';
+import { CheckpointError } from '../errors.js';
+import { initialParams } from '../nn/init.js';
+import { ParamLayout } from '../nn/layout.js';
+import type { Json, ModuleState } from '../nn/state.js';
+import type { WorkerThread } from '../nn/threads/worker-thread.js';
+import { Rng } from '../util/rng.js';
+import { addExplorationNoise } from './action-noise.js';
+import type { CriticSpec } from './critic.js';
+import { CriticSet } from './critic-set.js';
+import { resolveDdpgOptions, type DdpgOptions, type ResolvedDdpgOptions } from './ddpg-options.js';
+import { DeterministicActor, deterministicActorShape } from './deterministic-actor.js';
+import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
+
+export type { TransitionBatch };
+
+export interface DdpgMetrics {
+  /** mse(Q(s,a), y) before this update's critic step. */
+  criticLoss: number;
+  /** −mean Q(s, μ(s)) with the updated critic. */
+  actorLoss: number;
+  /** Mean Q(s, a) over the batch. */
+  qMean: number;
+}
+
+export interface DdpgMeta {
+  format: 'mopo-ddpg';
+  version: 1;
+  options: ResolvedDdpgOptions;
+  updates: number;
+  adamSteps: { actor: number; critic: number };
+  [key: string]: Json;
+}
+
+const STATE_FORMAT = 'mopo-ddpg';
+
+export class Ddpg {
+  readonly options: ResolvedDdpgOptions;
+  /** Updates done so far. */
+  updates = 0;
+  private readonly actor: DeterministicActor;
+  private readonly critics: CriticSet;
+
+  constructor(options: DdpgOptions) {
+    const o = resolveDdpgOptions(options);
+    this.options = o;
+    const init = new Rng(o.seed, 1);
+    const actorSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.actorHiddenSize, layers: o.actorLayers, lr: o.actorLr, tau: o.tau };
+    this.actor = new DeterministicActor(actorSpec, initialParams(new ParamLayout(deterministicActorShape(actorSpec), 1), 'torch_default', init));
+    const criticSpec: CriticSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.criticHiddenSize, layers: o.criticLayers, lr: o.criticLr, tau: o.tau };
+    this.critics = new CriticSet(criticSpec, 1, init);
+  }
+
+  /** A learner in the state `state` (see getState); `overrides` may change e.g. learning rates or noise. */
+  static fromState(state: ModuleState, overrides: Partial<DdpgOptions> = {}): Ddpg {
+    const meta = ddpgMeta(state);
+    const ddpg = new Ddpg({ ...meta.options, ...overrides });
+    ddpg.setState(state);
+    return ddpg;
+  }
+
+  /** Moves the critic into `threads[0]` (a compute worker); results are unchanged. `distribute([])` brings it back. */
+  distribute(threads: WorkerThread[]): void {
+    this.critics.place(0, threads[0]);
+  }
+
+  /** One step of critic, actor and targets on `batch`. Returns the step's metrics, or null with `{ metrics: false }`. */
+  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): DdpgMetrics | null {
+    const { observationSize: O, actionSize: A, gamma } = this.options;
+    const B = batch.size;
+    const observations = batch.observations.subarray(0, B * O);
+    const nextObservations = batch.nextObservations.subarray(0, B * O);
+    const critic = this.critics.all[0]!;
+    const evaluating = critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B);
+    let result: DdpgMetrics = { criticLoss: 0, actorLoss: 0, qMean: 0 };
+    tf.tidy(() => {
+      const target = this.actor.targetForward(tf.tensor2d(nextObservations, [B, O]));
+      const pass = this.actor.forward(tf.tensor2d(observations, [B, O]));
+      const read = tf.concat([tf.reshape(target, [-1]), tf.reshape(pass.action, [-1])]).dataSync() as Float32Array;
+      const nextActions = read.subarray(0, B * A);
+      const piActions = read.subarray(B * A);
+      evaluating.wait();
+
+      // 1. critic
+      const q = critic.call('targetValues', nextObservations, nextActions, B).wait();
+      const y = new Float32Array(B);
+      for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * q[i]!;
+      const step = critic.call('train', y, piActions, B).wait();
+
+      // 2. actor: d(−mean Q)/da
+      const dAction = critic.call('actionGradient', new Float32Array(B).fill(-1 / B), B).wait();
+      // 3. targets (the critic's is issued first: in a worker it runs during the actor step)
+      const criticTarget = critic.call('updateTarget');
+      this.actor.step(pass, tf.tensor2d(dAction, [B, A]));
+      this.actor.updateTarget();
+      criticTarget.wait();
+      result = { criticLoss: step.loss, actorLoss: -mean(step.probe), qMean: step.qMean };
+    });
+    this.updates += 1;
+    return metrics ? result : null;
+  }
+
+  /**
+   * Actions for `observations` (rows of observationSize): μ(s) when `deterministic`,
+   * else μ(s) + N(0, explorationNoise²) noise from `rng`, clipped to [−1, 1].
+   */
+  act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array {
+    if (!deterministic && !rng) throw new Error('act: a stochastic action needs an Rng');
+    const actions = this.actor.actions(observations);
+    return deterministic ? actions : addExplorationNoise(actions, this.options.explorationNoise, rng!);
+  }
+
+  /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, update count. */
+  getState(): ModuleState<DdpgMeta> {
+    const actor = this.actor.getState();
+    const [critic] = this.critics.getState();
+    return {
+      tensors: { ...targetNetworkTensors('actor', actor), ...targetNetworkTensors('critic', critic!) },
+      meta: {
+        format: STATE_FORMAT,
+        version: 1,
+        options: { ...this.options },
+        updates: this.updates,
+        adamSteps: { actor: actor.adamStep, critic: critic!.adamStep },
+      },
+    };
+  }
+
+  setState(state: ModuleState): void {
+    const meta = ddpgMeta(state);
+    for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
+      if (meta.options[key] !== this.options[key]) {
+        throw new CheckpointError(`The DDPG state has ${key} ${meta.options[key]}, this learner ${this.options[key]}.`);
+      }
+    }
+    const { tensors } = state;
+    this.actor.setState(readTargetNetwork(tensors, 'actor', this.actor.size, meta.adamSteps.actor));
+    this.critics.setState([readTargetNetwork(tensors, 'critic', this.critics.size, meta.adamSteps.critic)]);
+    this.updates = meta.updates;
+  }
+
+  dispose(): void {
+    this.actor.dispose();
+    this.critics.dispose();
+  }
+}
+
+function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
+}
+
+function ddpgMeta(state: ModuleState): DdpgMeta {
+  const meta = state.meta as Partial<DdpgMeta> | null;
+  if (!meta || meta.format !== STATE_FORMAT || meta.version !== 1) {
+    throw new CheckpointError('This is not a DDPG state saved by mopo (format mopo-ddpg, version 1).');
+  }
+  return meta as DdpgMeta;
+}
