@@ -29,17 +29,17 @@ export interface Td3Options {
   gamma?: number;
   /** Polyak rate of all three targets. Default 0.005 (seed polyak 0.995 = 1 − τ). */
   tau?: number;
-  /** Default 256 (2×256 ReLU as SAC; the paper used 400-300). */
+  /** Default 256 (2×256 ReLU as SAC and Fujimoto's later code; the paper used 400-300). */
   actorHiddenSize?: number;
   /** Hidden layers of the actor. Default 2. */
   actorLayers?: number;
-  /** Default 1e-4 (seed lr_pi; its example 1e-3, the paper 1e-3). */
+  /** Default 1e-4 (seed lr_pi; its example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4). */
   actorLr?: number;
   /** Default 256. */
   criticHiddenSize?: number;
   /** Hidden layers of each critic. Default 2. */
   criticLayers?: number;
-  /** Default 1e-4 (seed lr_q; its example 1e-3, the paper 1e-3). */
+  /** Default 1e-4 (seed lr_q; its example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4). */
   criticLr?: number;
   /**
    * Critic steps per actor step; the targets move with the actor. Default 2 (paper's d,
