@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { Task } from './launch.js';
 
-const TRAINERS = ['mopo', 'sac_online'] as const;
+const TRAINERS = ['mopo', 'sac_online', 'td3', 'ddpg'] as const;
 
 export async function loadTrainTask(): Promise<Task> {
   return async ({ config, runDir }) => {
@@ -17,7 +17,9 @@ export async function loadTrainTask(): Promise<Task> {
         await trainMopo({ config, runDir });
         return;
       }
-      case 'sac_online': {
+      case 'sac_online':
+      case 'td3':
+      case 'ddpg': {
         const { trainOnline } = await import('../train/online.js');
         await trainOnline({ config, runDir });
         return;

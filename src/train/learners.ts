@@ -1,8 +1,10 @@
 /**
- * The off-policy learners the online trainer can drive, behind one small surface:
- * update on a batch, act, state for checkpoints, compute workers, dispose.
+ * The off-policy learners the online trainer can drive (SAC, TD3, DDPG), behind one
+ * small surface: update on a batch, act, state for checkpoints, compute workers, dispose.
  */
+import { Ddpg } from '../algos/ddpg.js';
 import { Sac } from '../algos/sac.js';
+import { Td3 } from '../algos/td3.js';
 import type { ConfigView } from '../config/access.js';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError, ConfigError } from '../errors.js';
@@ -11,7 +13,7 @@ import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import type { Rng } from '../util/rng.js';
 import { readSacConfig } from './options.js';
 
-export const ONLINE_ALGOS = ['sac_online'] as const;
+export const ONLINE_ALGOS = ['sac_online', 'td3', 'ddpg'] as const;
 export type OnlineAlgo = (typeof ONLINE_ALGOS)[number];
 
 export interface OffPolicyLearner {
@@ -29,27 +31,62 @@ export function isOnlineAlgo(name: string): name is OnlineAlgo {
 export function createLearner(algo: OnlineAlgo, config: ConfigView, sizes: { observationSize: number; actionSize: number }, seed: number): OffPolicyLearner {
   switch (algo) {
     case 'sac_online':
-      return adaptSac(new Sac({ ...sizes, ...readSacConfig(config), seed }));
+      return adapt(new Sac({ ...sizes, ...readSacConfig(config), seed }));
+    case 'td3': {
+      const algo = config.at('algo');
+      return adapt(
+        new Td3({
+          ...sizes,
+          ...readDeterministicConfig(config),
+          policyDelay: algo.int('policy_delay', { min: 1 }),
+          targetNoise: algo.number('target_noise', { min: 0 }),
+          targetNoiseClip: algo.number('target_noise_clip', { min: 0 }),
+          seed,
+        }),
+      );
+    }
+    case 'ddpg':
+      return adapt(new Ddpg({ ...sizes, ...readDeterministicConfig(config), seed }));
   }
+}
+
+/** What TD3 and DDPG share: a deterministic actor, critics, exploration noise. */
+function readDeterministicConfig(config: ConfigView) {
+  const algo = config.at('algo');
+  return {
+    gamma: algo.number('gamma', { min: 0, max: 1 }),
+    tau: algo.number('tau', { above: 0, max: 1 }),
+    actorHiddenSize: algo.int('actor.hidden_size', { min: 1 }),
+    actorLayers: algo.int('actor.num_layers', { min: 1 }),
+    actorLr: algo.number('actor.optimizer.lr', { above: 0 }),
+    criticHiddenSize: algo.int('critic.hidden_size', { min: 1 }),
+    criticLayers: algo.int('critic.num_layers', { min: 1 }),
+    criticLr: algo.number('critic.optimizer.lr', { above: 0 }),
+    explorationNoise: algo.number('exploration_noise', { min: 0 }),
+  };
 }
 
 export function learnerFromState(algo: string, state: ModuleState): OffPolicyLearner {
   switch (algo) {
     case 'sac_online':
     case 'mopo':
-      return adaptSac(Sac.fromState(state));
+      return adapt(Sac.fromState(state));
+    case 'td3':
+      return adapt(Td3.fromState(state));
+    case 'ddpg':
+      return adapt(Ddpg.fromState(state));
     default:
       throw new CheckpointError(`This version of mopo cannot load a '${algo}' learner.`);
   }
 }
 
-function adaptSac(sac: Sac): OffPolicyLearner {
+function adapt(learner: Sac | Td3 | Ddpg): OffPolicyLearner {
   return {
-    update: (batch, options) => sac.update(batch, options) as Record<string, number> | null,
-    act: (observations, deterministic, rng) => sac.act(observations, deterministic, rng),
-    getState: () => sac.getState(),
-    distribute: (threads) => sac.distribute(threads),
-    dispose: () => sac.dispose(),
+    update: (batch, options) => learner.update(batch, options) as unknown as Record<string, number> | null,
+    act: (observations, deterministic, rng) => learner.act(observations, deterministic, rng),
+    getState: () => learner.getState(),
+    distribute: (threads) => learner.distribute(threads),
+    dispose: () => learner.dispose(),
   };
 }
 

@@ -53,7 +53,7 @@ describe('mopo errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Could not find 'algo/mopoo'");
     expect(result.stderr).toContain("Did you mean 'mopo'?");
-    expect(result.stderr).toMatch(/Available options in 'algo':\n\tmopo\n\tsac/);
+    expect(result.stderr).toMatch(/Available options in 'algo':\n\tddpg\n\tmopo\n\tsac\n\tsac_online\n\ttd3/);
   });
 
   it('asks for the experiment when none is given', () => {
@@ -82,7 +82,7 @@ describe('mopo --help and --info', () => {
     const result = mopo(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('== Configuration groups ==');
-    expect(result.stdout).toMatch(/^algo: +mopo, sac$/m);
+    expect(result.stdout).toMatch(/^algo: +ddpg, mopo, sac, sac_online, td3$/m);
     expect(result.stdout).toMatch(/^exp: +halfcheetah-medium, .*walker2d-random$/m);
     expect(result.stdout).toContain('== Config ==');
     expect(result.stdout).toContain('(not yet chosen: exp=<option>)');

@@ -24,7 +24,7 @@ describe('multirun sweeps', () => {
   });
 
   it('globs over the options of a config group, with excludes', () => {
-    const jobs = expandSweep(repo, ['exp=glob(hopper-*,exclude=[*expert,*replay])']);
+    const jobs = expandSweep(repo, ['exp=glob(hopper-*,exclude=[*expert,*replay,*online])']);
     expect(jobs.map((j) => j.overrides[0])).toEqual(['exp=hopper-medium', 'exp=hopper-random']);
     expect(() => expandSweep(repo, ['exp=glob(nothing*)'])).toThrow(/matched no options of 'exp'/);
     expect(() => expandSweep(repo, ['algo.h=glob(*)'])).toThrow(/'algo.h' is not one/);
