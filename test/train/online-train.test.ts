@@ -63,3 +63,19 @@ describe('online SAC (tiny configuration)', () => {
     expect(result.steps).toBe(200);
   });
 });
+
+describe.each(['td3', 'ddpg'])('online %s (tiny configuration)', (algo) => {
+  it('trains, evaluates and checkpoints through the same loop, and its checkpoint resumes', async () => {
+    const options = [...TINY_ONLINE, `algo=${algo}`, 'algo.actor.hidden_size=32', 'algo.critic.hidden_size=32', 'algo.per_rank_batch_size=32'];
+    const job = trainJob(options);
+    const result = await trainOnline(job);
+    expect(result.steps).toBe(600);
+    const rows = readMetrics(job.runDir);
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => Number.isFinite(r.critic_loss) && Number.isFinite(r.actor_loss) && r.alpha === null)).toBe(true);
+    expect(readCheckpoint(result.checkpoint).manifest.algo).toBe(algo);
+    const longer = trainJob([...options, 'algo.total_steps=800', `checkpoint.resume_from=${result.checkpoint}`]);
+    expect((await trainOnline(longer)).steps).toBe(800);
+    expect(readMetrics(longer.runDir)).toHaveLength(4);
+  });
+});
