@@ -3,12 +3,13 @@
  * (`$D4RL_DATASET_DIR` or `~/.d4rl/datasets`, one file per dataset under its original
  * name), so files already downloaded by the Python d4rl package are reused as they are.
  */
-import { access, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError } from '../errors.js';
 import { D4RL_DEFAULT_BASE_URL, d4rlDataset, d4rlDatasetUrl } from './d4rl-registry.js';
 import { downloadFile, type DownloadOptions } from './download.js';
+import { pathExists } from '../util/fs.js';
 
 export interface D4rlFetchOptions extends Omit<DownloadOptions, 'verify'> {
   /** Cache folder. Default: `$D4RL_DATASET_DIR`, else `~/.d4rl/datasets`. */
@@ -34,7 +35,7 @@ export function d4rlCachePath(id: string, datasetDir: string = defaultDatasetDir
 export async function fetchD4rlDataset(id: string, options: D4rlFetchOptions = {}): Promise<string> {
   const { datasetDir, baseUrl, ...downloadOptions } = options;
   const path = d4rlCachePath(id, datasetDir ?? defaultDatasetDir());
-  if (await exists(path)) return path;
+  if (await pathExists(path)) return path;
   const url = d4rlDatasetUrl(id, baseUrl ?? defaultBaseUrl());
   await downloadFile(url, path, {
     ...downloadOptions,
@@ -60,14 +61,5 @@ async function assertHdf5Signature(path: string, url: string): Promise<void> {
     }
   } finally {
     await file.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -2,7 +2,6 @@
  * `loadDataset(pathOrId)`: an HDF5 file on disk, or a D4RL id that is downloaded once
  * and cached, read, checked and turned into Q-learning transitions.
  */
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DatasetError } from '../errors.js';
 import { closestName } from '../util/suggest.js';
@@ -12,6 +11,7 @@ import { D4RL_KEYS, type D4rlFileContents } from './d4rl-file.js';
 import type { OfflineDataset } from './offline-dataset.js';
 import { qLearningView } from './q-learning-view.js';
 import { readD4rlFile } from './read-d4rl-file.js';
+import { pathExists } from '../util/fs.js';
 
 export interface LoadDatasetOptions extends D4rlFetchOptions {
   /**
@@ -61,7 +61,7 @@ export async function loadDataset(pathOrId: string, options: LoadDatasetOptions 
 
 /** An existing file wins over an id of the same name; anything path-like must exist. */
 async function locate(pathOrId: string, options: D4rlFetchOptions): Promise<{ path: string; d4rlId?: string }> {
-  if (await exists(pathOrId)) return { path: resolve(pathOrId) };
+  if (await pathExists(pathOrId)) return { path: resolve(pathOrId) };
   if (isD4rlDatasetId(pathOrId)) return { path: await fetchD4rlDataset(pathOrId, options), d4rlId: pathOrId };
   if (/[\\/]|\.h(df)?5$/i.test(pathOrId)) {
     throw new DatasetError(`Dataset file ${resolve(pathOrId)} does not exist.`);
@@ -94,13 +94,4 @@ function checkSizes(
 function metadataString(contents: D4rlFileContents, key: string): string | undefined {
   const value = contents.metadata[key];
   return typeof value === 'string' ? value : undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

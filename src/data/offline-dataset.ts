@@ -1,18 +1,13 @@
+import type { TransitionBatch } from './replay-buffer.js';
+
 /**
  * What training consumes: transitions (s, a, r, s′, done), row-major Float32Arrays of
  * `size` rows. Flags are Float32Array 0/1 so they enter arithmetic such as
  * `r + γ·(1 − terminal)·V(s′)` without conversion.
  */
-export interface OfflineDataset {
-  size: number;
+export interface OfflineDataset extends TransitionBatch {
   observationSize: number;
   actionSize: number;
-  observations: Float32Array;
-  actions: Float32Array;
-  rewards: Float32Array;
-  nextObservations: Float32Array;
-  /** 1 where the episode truly ended: the done flag, no bootstrapping past s′. */
-  terminals: Float32Array;
   /** 1 where the time limit cut the episode; s′ is a real state and bootstrapping continues. */
   timeouts: Float32Array;
   source: DatasetSource;

@@ -6,14 +6,9 @@
  * its s′ is never bootstrapped from.
  */
 import type { D4rlFileContents } from './d4rl-file.js';
+import type { TransitionBatch } from './replay-buffer.js';
 
-export interface Transitions {
-  size: number;
-  observations: Float32Array;
-  actions: Float32Array;
-  rewards: Float32Array;
-  nextObservations: Float32Array;
-  terminals: Float32Array;
+export interface Transitions extends TransitionBatch {
   timeouts: Float32Array;
   droppedRows: number;
 }
