@@ -9,8 +9,7 @@ import type { ConfigView } from '../config/access.js';
 import { JobConfig, createRepository } from '../config/job-config.js';
 import { ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
-import { parseFlags } from './flags.js';
-import { reportError } from './report-error.js';
+import { runCommand } from './command.js';
 
 const USAGE = `Usage: mopo-collect [checkpoint_path=<dir> | policy=random] collect.out=<file.hdf5> [overrides]
 
@@ -22,31 +21,17 @@ Keys (configs/collect.yaml): checkpoint_path, policy (checkpoint|random), env.id
 env.max_episode_steps, collect.{steps, out, seed, deterministic, replay, compression},
 backend. --cfg job prints the config.`;
 
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const flags = parseFlags(argv);
-    if (flags.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (flags.version) {
-      console.log(`mopo-collect ${packageVersion()}`);
-      return 0;
-    }
-    const job = JobConfig.compose(createRepository({ configPath: flags.configPath ?? undefined, configDir: flags.configDir ?? undefined }), {
-      configName: 'collect',
-      overrides: flags.overrides,
-    });
+export function main(argv: string[]): Promise<number> {
+  return runCommand('mopo-collect', USAGE, argv, async (flags) => {
+    const repo = createRepository({ configPath: flags.configPath ?? undefined, configDir: flags.configDir ?? undefined });
+    const job = JobConfig.compose(repo, { configName: 'collect', overrides: flags.overrides });
     if (flags.cfg) {
       const { toYaml } = await import('../config/run-dir.js');
       console.log(toYaml(job.jobConfig(flags.resolve)).trimEnd());
-      return 0;
+      return;
     }
     await collect(job.view(), ['mopo-collect', ...argv].join(' '));
-    return 0;
-  } catch (error) {
-    return reportError('mopo-collect', error);
-  }
+  });
 }
 
 async function collect(config: ConfigView, command: string): Promise<void> {

@@ -12,8 +12,7 @@ import { writeFileAtomic } from '../config/run-dir.js';
 import { isDict, type ConfigDict } from '../config/value.js';
 import { CheckpointError, ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
-import { parseFlags } from './flags.js';
-import { reportError } from './report-error.js';
+import { runCommand } from './command.js';
 
 const USAGE = `Usage: mopo-eval checkpoint_path=<dir> [overrides]
 
@@ -28,23 +27,11 @@ Overrides change the config saved with the checkpoint for this evaluation only:
 eval.episodes, eval.seed, eval.deterministic, env.max_episode_steps, backend, …
 Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose).`;
 
-export async function main(argv: string[]): Promise<number> {
-  try {
-    const flags = parseFlags(argv);
-    if (flags.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (flags.version) {
-      console.log(`mopo-eval ${packageVersion()}`);
-      return 0;
-    }
+export function main(argv: string[]): Promise<number> {
+  return runCommand('mopo-eval', USAGE, argv, async (flags) => {
     const { checkpointPath, outFile, overrides } = splitArguments(flags.overrides);
     await evaluateCheckpoint(checkpointPath, overrides, outFile);
-    return 0;
-  } catch (error) {
-    return reportError('mopo-eval', error);
-  }
+  });
 }
 
 function splitArguments(args: string[]): { checkpointPath: string; outFile: string | null; overrides: string[] } {

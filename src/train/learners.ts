@@ -11,7 +11,7 @@ import { CheckpointError, ConfigError } from '../errors.js';
 import type { ModuleState } from '../nn/state.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import type { Rng } from '../util/rng.js';
-import { readSacConfig } from './options.js';
+import { readActorCriticConfig, readSacConfig } from './options.js';
 
 export const ONLINE_ALGOS = ['sac_online', 'td3', 'ddpg'] as const;
 export type OnlineAlgo = (typeof ONLINE_ALGOS)[number];
@@ -50,20 +50,9 @@ export function createLearner(algo: OnlineAlgo, config: ConfigView, sizes: { obs
   }
 }
 
-/** What TD3 and DDPG share: a deterministic actor, critics, exploration noise. */
+/** What TD3 and DDPG share: a deterministic actor with exploration noise, and critics. */
 function readDeterministicConfig(config: ConfigView) {
-  const algo = config.at('algo');
-  return {
-    gamma: algo.number('gamma', { min: 0, max: 1 }),
-    tau: algo.number('tau', { above: 0, max: 1 }),
-    actorHiddenSize: algo.int('actor.hidden_size', { min: 1 }),
-    actorLayers: algo.int('actor.num_layers', { min: 1 }),
-    actorLr: algo.number('actor.optimizer.lr', { above: 0 }),
-    criticHiddenSize: algo.int('critic.hidden_size', { min: 1 }),
-    criticLayers: algo.int('critic.num_layers', { min: 1 }),
-    criticLr: algo.number('critic.optimizer.lr', { above: 0 }),
-    explorationNoise: algo.number('exploration_noise', { min: 0 }),
-  };
+  return { ...readActorCriticConfig(config), explorationNoise: config.number('algo.exploration_noise', { min: 0 }) };
 }
 
 export function learnerFromState(algo: string, state: ModuleState): OffPolicyLearner {

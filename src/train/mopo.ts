@@ -16,16 +16,15 @@ import { loadDataset } from '../data/load-dataset.js';
 import type { OfflineDataset } from '../data/offline-dataset.js';
 import { ReplayBuffer, allocateBatch, type ReplayBufferState, type TransitionBatch } from '../data/replay-buffer.js';
 import { envIdFor, envSpecFor, makeEnv } from '../envs/registry.js';
-import { CheckpointError, DatasetError, InterruptedError } from '../errors.js';
+import { CheckpointError, DatasetError } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { readCheckpoint, type Checkpoint, type CheckpointInfo } from './checkpoint.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
-import type { InterruptWatch } from './interrupt.js';
 import { MetricsLog, type MetricRow } from './metrics.js';
 import { readEnvOptions, readMopoConfig, readRunOptions, type MopoConfig, type RunOptions } from './options.js';
 import { formatNumber } from './progress.js';
 import { rollout, type RolloutStats } from './rollout.js';
-import { CheckpointSaver, openSession, yieldToEventLoop, type Session } from './session.js';
+import { CheckpointSaver, describeFinal, interruptedAt, openSession, yieldToEventLoop, type Session, type TrainHooks, type TrainResult } from './session.js';
 import { bufferArrays, bufferFrom, moduleStateFrom, prefixTensors } from './state-arrays.js';
 
 export const MOPO_METRIC_COLUMNS = [
@@ -56,19 +55,6 @@ const METRICS_EVERY = 50;
 /** The loop lets signal handlers run this often. */
 const YIELD_EVERY = 20;
 
-export interface TrainHooks {
-  /** Called after every SAC update (tests interrupt at a chosen step through it). */
-  afterStep?(step: number, interrupt: InterruptWatch): void;
-  /** Use this watch instead of one listening for SIGINT/SIGTERM. */
-  interrupt?: InterruptWatch;
-}
-
-export interface MopoResult {
-  steps: number;
-  epochs: number;
-  finalEvaluation: EvaluationResult | null;
-  checkpoint: string;
-}
 
 /** What the loop carries between steps; saved whole in every checkpoint. */
 interface LoopState {
@@ -91,7 +77,7 @@ interface DatasetFingerprint {
   observationSum: number;
 }
 
-export async function trainMopo(context: { config: ConfigView; runDir: string }, hooks: TrainHooks = {}): Promise<MopoResult> {
+export async function trainMopo(context: { config: ConfigView; runDir: string }, hooks: TrainHooks = {}): Promise<TrainResult> {
   const run = readRunOptions(context.config);
   const envOptions = readEnvOptions(context.config);
   const mopo = readMopoConfig(context.config);
@@ -154,8 +140,7 @@ export async function trainMopo(context: { config: ConfigView; runDir: string },
       return saver.save(info, { ...prefixTensors('sac', sacState.tensors), ...prefixTensors('dynamics', dynamicsState.tensors), ...buffer.arrays }, metrics);
     };
     const stopNow = (where: string): never => {
-      const dir = save();
-      throw new InterruptedError(`Training interrupted ${where}. Checkpoint: ${dir}\nResume with: mopo <same overrides> checkpoint.resume_from=${dir}`);
+      throw interruptedAt(where, save());
     };
 
     // ── 2. Dynamics ensemble ──────────────────────────────────────────────────────
@@ -239,10 +224,7 @@ export async function trainMopo(context: { config: ConfigView; runDir: string },
     loop.samplingRng = samplingRng.getState();
     loop.rolloutRng = rolloutRng.getState();
     const checkpoint = save();
-    if (lastEvaluation) {
-      const score = lastEvaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(lastEvaluation.normalizedMean)}`;
-      log(`Done: ${loop.step} steps. Final evaluation over ${lastEvaluation.episodes} episodes: return ${formatNumber(lastEvaluation.returnMean)} ± ${formatNumber(lastEvaluation.returnStd)}${score}`);
-    }
+    if (lastEvaluation) log(describeFinal(`${loop.step} steps`, lastEvaluation));
     return { steps: loop.step, epochs: loop.epoch, finalEvaluation: lastEvaluation, checkpoint };
   } finally {
     for (const d of disposables.reverse()) d.dispose();

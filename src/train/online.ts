@@ -15,16 +15,15 @@ import type { ConfigView } from '../config/access.js';
 import { ReplayBuffer, allocateBatch, type ReplayBufferState } from '../data/replay-buffer.js';
 import { envIdFor, makeEnv } from '../envs/registry.js';
 import type { EnvSnapshot } from '../envs/types.js';
-import { CheckpointError, InterruptedError } from '../errors.js';
+import { CheckpointError } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
-import type { InterruptWatch } from './interrupt.js';
 import { createLearner, learnerFromState, requireOnlineAlgo, type OffPolicyLearner } from './learners.js';
 import { MetricsLog, type MetricRow } from './metrics.js';
 import { readGymEnvOptions, readOnlineConfig, readRunOptions, type OnlineConfig } from './options.js';
 import { formatNumber } from './progress.js';
-import { CheckpointSaver, openSession, yieldToEventLoop } from './session.js';
+import { CheckpointSaver, describeFinal, interruptedAt, openSession, yieldToEventLoop, type TrainHooks, type TrainResult } from './session.js';
 import { bufferArrays, bufferFrom, moduleStateFrom, prefixTensors } from './state-arrays.js';
 
 export const ONLINE_METRIC_COLUMNS = [
@@ -51,17 +50,7 @@ export const ONLINE_METRIC_COLUMNS = [
 /** Environment steps between two turns of the event loop (signals, progress bars). */
 const YIELD_EVERY = 50;
 
-export interface OnlineHooks {
-  /** Called after every environment step (tests interrupt at a chosen step through it). */
-  afterStep?(step: number, interrupt: InterruptWatch): void;
-  interrupt?: InterruptWatch;
-}
-
-export interface OnlineResult {
-  steps: number;
-  epochs: number;
-  finalEvaluation: EvaluationResult | null;
-  checkpoint: string;
+export interface OnlineResult extends TrainResult {
   reachedTarget: boolean;
 }
 
@@ -82,7 +71,7 @@ interface OnlineLoop {
   env: EnvSnapshot | null;
 }
 
-export async function trainOnline(context: { config: ConfigView; runDir: string }, hooks: OnlineHooks = {}): Promise<OnlineResult> {
+export async function trainOnline(context: { config: ConfigView; runDir: string }, hooks: TrainHooks = {}): Promise<OnlineResult> {
   const { config } = context;
   const algo = requireOnlineAlgo(config.string('algo.name'));
   const run = readRunOptions(config);
@@ -218,16 +207,12 @@ export async function trainOnline(context: { config: ConfigView; runDir: string 
         await yieldToEventLoop();
       }
       if (interrupt.requested && loop.step < online.totalSteps && !reachedTarget) {
-        const dir = save();
-        throw new InterruptedError(`Training interrupted at step ${loop.step}. Checkpoint: ${dir}\nResume with: mopo <same overrides> checkpoint.resume_from=${dir}`);
+        throw interruptedAt(`at step ${loop.step}`, save());
       }
     }
     bar.stop();
     const checkpoint = save();
-    if (lastEvaluation) {
-      const score = lastEvaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(lastEvaluation.normalizedMean)}`;
-      log(`Done: ${loop.step} steps, ${loop.updates} updates. Final evaluation over ${lastEvaluation.episodes} episodes: return ${formatNumber(lastEvaluation.returnMean)} ± ${formatNumber(lastEvaluation.returnStd)}${score}`);
-    }
+    if (lastEvaluation) log(describeFinal(`${loop.step} steps, ${loop.updates} updates`, lastEvaluation));
     return { steps: loop.step, epochs: loop.epoch, finalEvaluation: lastEvaluation, checkpoint, reachedTarget };
   } finally {
     for (const d of disposables.reverse()) d.dispose();

@@ -120,20 +120,28 @@ export function readEnvOptions(config: ConfigView): EnvOptions {
   };
 }
 
-export function readSacConfig(config: ConfigView): SacConfig {
+/** What every actor-critic learner reads: discount, Polyak rate, both networks' sizes and learning rates. */
+export function readActorCriticConfig(config: ConfigView) {
   const algo = config.at('algo');
   return {
     gamma: algo.number('gamma', { min: 0, max: 1 }),
     tau: algo.number('tau', { above: 0, max: 1 }),
-    batchSize: algo.int('per_rank_batch_size', { min: 1 }),
     actorHiddenSize: algo.int('actor.hidden_size', { min: 1 }),
     actorLayers: algo.int('actor.num_layers', { min: 1 }),
     actorLr: algo.number('actor.optimizer.lr', { above: 0 }),
-    logStdMin: algo.number('actor.log_std_min'),
-    logStdMax: algo.number('actor.log_std_max'),
     criticHiddenSize: algo.int('critic.hidden_size', { min: 1 }),
     criticLayers: algo.int('critic.num_layers', { min: 1 }),
     criticLr: algo.number('critic.optimizer.lr', { above: 0 }),
+  };
+}
+
+export function readSacConfig(config: ConfigView): SacConfig {
+  const algo = config.at('algo');
+  return {
+    ...readActorCriticConfig(config),
+    batchSize: algo.int('per_rank_batch_size', { min: 1 }),
+    logStdMin: algo.number('actor.log_std_min'),
+    logStdMax: algo.number('actor.log_std_max'),
     initialAlpha: algo.number('alpha.alpha', { above: 0 }),
     learnAlpha: algo.bool('alpha.learnable'),
     alphaLr: algo.number('alpha.optimizer.lr', { above: 0 }),

@@ -7,14 +7,16 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigDict } from '../config/value.js';
+import { InterruptedError } from '../errors.js';
 import { initBackend, type BackendInfo } from '../nn/backend.js';
 import { closeComputeThreads, startComputeThreads } from '../nn/threads/compute-threads.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { checkpointName, listCheckpoints, pruneCheckpoints, writeCheckpoint, type CheckpointInfo, type NamedArray } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
+import type { EvaluationResult } from './evaluate.js';
 import type { MetricsLog } from './metrics.js';
 import type { RunOptions } from './options.js';
-import { createProgress, type Progress } from './progress.js';
+import { createProgress, formatNumber, type Progress } from './progress.js';
 
 export interface Session {
   runDir: string;
@@ -86,4 +88,28 @@ export class CheckpointSaver {
 /** Lets signal handlers and timers run inside long synchronous training loops. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface TrainHooks {
+  /** Called after every step of the loop (tests interrupt at a chosen step through it). */
+  afterStep?(step: number, interrupt: InterruptWatch): void;
+  /** Use this watch instead of one listening for SIGINT/SIGTERM. */
+  interrupt?: InterruptWatch;
+}
+
+export interface TrainResult {
+  steps: number;
+  epochs: number;
+  finalEvaluation: EvaluationResult | null;
+  checkpoint: string;
+}
+
+/** The error a Ctrl-C ends a run with: where it stopped and how to continue. */
+export function interruptedAt(where: string, checkpoint: string): InterruptedError {
+  return new InterruptedError(`Training interrupted ${where}. Checkpoint: ${checkpoint}\nResume with: mopo <same overrides> checkpoint.resume_from=${checkpoint}`);
+}
+
+export function describeFinal(steps: string, evaluation: EvaluationResult): string {
+  const score = evaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(evaluation.normalizedMean)}`;
+  return `Done: ${steps}. Final evaluation over ${evaluation.episodes} episodes: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`;
 }

@@ -10,7 +10,6 @@ afterAll(removeTempDirs);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .*:\d+:\d+/);
-const runDirOf = (stdout: string) => /Output directory: (.*)\n/.exec(stdout)![1]!;
 
 describe('mopo trains from the command line, mopo-eval evaluates', () => {
   const cwd = tempDir();

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigView } from '../../src/config/access.js';
 import { JobConfig, createRepository } from '../../src/config/job-config.js';
+import { MetricsLog, type MetricRow } from '../../src/train/metrics.js';
 
 /** A MOPO configuration small enough to train in seconds on the shipped HalfCheetah data. */
 export const TINY_MOPO = [
@@ -57,4 +58,13 @@ export function trainJob(overrides: string[]): { config: ConfigView; runDir: str
 
 export function removeRunDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function readMetrics(runDir: string): MetricRow[] {
+  return MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
+}
+
+/** Metrics rows without the wall-clock figures, which differ between any two runs. */
+export function comparable(rows: MetricRow[]): MetricRow[] {
+  return rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);
 }

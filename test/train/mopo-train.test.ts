@@ -5,16 +5,12 @@ import { Rng } from '../../src/util/rng.js';
 import { InterruptedError } from '../../src/errors.js';
 import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
-import { MetricsLog, type MetricRow } from '../../src/train/metrics.js';
 import { trainMopo } from '../../src/train/mopo.js';
 import { loadPolicy } from '../../src/train/policy-loader.js';
-import { TINY_MOPO, removeRunDirs, trainJob } from '../helpers/train-job.js';
+import { TINY_MOPO, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
 
-const readMetrics = (runDir: string) => MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
-/** Everything but wall-clock figures, which differ between any two runs. */
-const comparable = (rows: MetricRow[]) => rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);
 
 describe('MOPO training (tiny configuration)', () => {
   // One uninterrupted run serves several tests.

@@ -1,20 +1,16 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
-import { MetricsLog, type MetricRow } from '../../src/train/metrics.js';
 import { trainOnline } from '../../src/train/online.js';
 import { loadPolicy } from '../../src/train/policy-loader.js';
 import { Rng } from '../../src/util/rng.js';
-import { TINY_ONLINE, removeRunDirs, trainJob } from '../helpers/train-job.js';
+import { TINY_ONLINE, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
 
 
-const readMetrics = (runDir: string) => MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
-const comparable = (rows: MetricRow[]) => rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);
 
 describe('online SAC (tiny configuration)', () => {
   const reference = trainJob(TINY_ONLINE);
