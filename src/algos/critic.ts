@@ -87,8 +87,8 @@ export class Critic {
     let probe: { trace: MlpTrace } | null = null;
     tf.tidy(() => {
       const error = tf.sub(batch.q, tf.tensor2d(targets.subarray(0, rows), [rows, 1]));
-      const gradients = this.online.backward(0, batch.trace, tf.mul(error, 2 / rows), { params: true, input: false });
-      this.online.setParams(this.adam.apply(this.online.params, MlpStack.flatten([gradients.params!])));
+      const gradient = this.online.backwardFlat([{ network: 0, trace: batch.trace, dOutput: tf.mul(error, 2 / rows) }], { params: true, input: false }).params!;
+      this.online.setParams(this.adam.apply(this.online.params, gradient));
       const observations = tf.slice(batch.input, [0, 0], [rows, O]);
       const probeInput = tf.concat([observations, tf.tensor2d(probeActions.subarray(0, rows * this.spec.actionSize), [rows, this.spec.actionSize])], 1);
       const { output, trace } = this.online.forward(0, probeInput, true);

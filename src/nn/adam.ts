@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireTensor, vectorState, type TensorRecord } from './state.js';
+import { ADAM_STEP, fastKernels, runFused } from './wasm/fast-kernels.js';
 
 export interface AdamOptions {
   lr: number;
@@ -40,12 +41,30 @@ export class Adam {
     this.v = tf.keep(tf.zeros([size]));
   }
 
-  /** Returns the updated parameters; `params` itself is left for its owner to dispose. */
-  apply(params: tf.Tensor, gradient: tf.Tensor): tf.Tensor {
+  /**
+   * Returns the updated parameters; `params` itself is left for its owner to dispose.
+   * With `decay`, the gradient is `gradient + decay ⊙ params` (L2 weight decay).
+   */
+  apply(params: tf.Tensor, gradient: tf.Tensor, decay?: tf.Tensor): tf.Tensor {
     this.step += 1;
     const stepSize = this.lr / (1 - this.beta1 ** this.step);
     const sqrtCorrection2 = Math.sqrt(1 - this.beta2 ** this.step);
+    if (fastKernels()) {
+      const [next, m, v] = runFused(ADAM_STEP, { params, gradient, m: this.m, v: this.v, ...(decay ? { decay } : {}) }, {
+        beta1: this.beta1,
+        beta2: this.beta2,
+        epsilon: this.epsilon,
+        sqrtCorrection2,
+        stepSize,
+      });
+      this.m.dispose();
+      this.v.dispose();
+      this.m = tf.keep(m!);
+      this.v = tf.keep(v!);
+      return next!;
+    }
     const [m, v, next] = tf.tidy(() => {
+      if (decay) gradient = tf.add(gradient, tf.mul(decay, params));
       const m = tf.add(tf.mul(this.m, this.beta1), tf.mul(gradient, 1 - this.beta1));
       const v = tf.add(tf.mul(this.v, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
       const denominator = tf.add(tf.div(tf.sqrt(v), sqrtCorrection2), this.epsilon);

@@ -9,12 +9,17 @@
  * caller does not need (no weight gradients when only dQ/da is wanted, no input
  * gradient below the first layer).
  *
+ * On the WASM backend a whole pass is one fused kernel (wasm/fast-kernels.ts) that
+ * reads the weights in place from the flat vector; elsewhere it is a few tfjs ops per
+ * layer.
+ *
  * Call inside `tf.tidy`; traces and gradients are ordinary tidied tensors.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamLayout, type LayerSlot, type MlpShape } from './layout.js';
 import { ParamViews } from './param-views.js';
 import { transpose2d } from './transpose.js';
+import { fastKernels, KERNELS_TRANSPOSED, MLP_BACKWARD, MLP_FORWARD, runFused, type LayerAttrs } from './wasm/fast-kernels.js';
 
 /** What the backward pass needs from the forward pass of one network. */
 export interface MlpTrace {
@@ -37,10 +42,19 @@ export interface MlpGradients {
   input: tf.Tensor | null;
 }
 
+/** One network's forward pass and the gradient at its output, for `backwardFlat`. */
+export interface BackwardPass {
+  network: number;
+  trace: MlpTrace;
+  dOutput: tf.Tensor;
+}
+
 export class MlpStack {
   readonly layout: ParamLayout;
   private flat: tf.Tensor;
   private views: ParamViews;
+  /** The flat vector with every kernel stored as [in, out], for the fused forward pass; made on first use. */
+  private transposedKernels: tf.Tensor | null = null;
 
   constructor(
     readonly shape: MlpShape,
@@ -63,7 +77,7 @@ export class MlpStack {
   /** Replaces the parameters; the stack takes ownership of `next`. */
   setParams(next: tf.Tensor): void {
     if (next === this.flat) return;
-    this.views.dispose();
+    this.release();
     this.flat.dispose();
     this.flat = tf.keep(next);
     this.views = new ParamViews(this.layout, this.flat);
@@ -75,6 +89,7 @@ export class MlpStack {
 
   /** Output of network `network` for the rows of `x`; with `trace`, what backward() needs. */
   forward(network: number, x: tf.Tensor, trace = false): { output: tf.Tensor; trace: MlpTrace | null } {
+    if (fastKernels()) return this.fusedForward(network, x, trace);
     const inputs: tf.Tensor[] = [];
     const slopes: tf.Tensor[] = [];
     const last = this.layout.layers.length - 1;
@@ -100,6 +115,11 @@ export class MlpStack {
 
   /** Back-propagates `dOutput` (gradient of the loss w.r.t. the output) through network `network`. */
   backward(network: number, trace: MlpTrace, dOutput: tf.Tensor, needs: BackwardNeeds): MlpGradients {
+    if (fastKernels()) {
+      const outputs = this.fusedBackward([{ network, trace, dOutput }], needs, true);
+      const count = needs.params ? 2 * this.layout.layers.length : 0;
+      return { params: needs.params ? outputs.slice(0, count) : null, input: needs.input ? outputs[count]! : null };
+    }
     const layers = this.layout.layers;
     const params: tf.Tensor[] = [];
     let dz = dOutput;
@@ -115,14 +135,91 @@ export class MlpStack {
     return { params: needs.params ? params : null, input: dInput };
   }
 
+  /**
+   * Back-propagates several networks' passes at once: `params` is their weight
+   * gradient as one vector, the passes' networks one after another (so passes for
+   * networks 0 … count−1 in order give the stack's whole layout), and `inputs` each
+   * pass's input gradient when asked.
+   */
+  backwardFlat(passes: readonly BackwardPass[], needs: BackwardNeeds): { params: tf.Tensor | null; inputs: tf.Tensor[] | null } {
+    if (fastKernels()) {
+      const outputs = this.fusedBackward(passes, needs, false);
+      return { params: needs.params ? outputs[0]! : null, inputs: needs.input ? outputs.slice(needs.params ? 1 : 0) : null };
+    }
+    const results = passes.map((pass) => this.backward(pass.network, pass.trace, pass.dOutput, needs));
+    return {
+      params: needs.params ? MlpStack.flatten(results.map((r) => r.params!)) : null,
+      inputs: needs.input ? results.map((r) => r.input!) : null,
+    };
+  }
+
   /** Concatenates per-network gradient lists into one vector in layout order. */
   static flatten(gradients: tf.Tensor[][]): tf.Tensor {
     return tf.concat(gradients.flat().map((g) => tf.reshape(g, [-1])));
   }
 
   dispose(): void {
-    this.views.dispose();
+    this.release();
     this.flat.dispose();
+  }
+
+  private release(): void {
+    this.views.dispose();
+    this.transposedKernels?.dispose();
+    this.transposedKernels = null;
+  }
+
+  private layerAttrs(network: number | null): LayerAttrs {
+    const base = network === null ? 0 : this.layout.networkOffset(network);
+    const layers = this.layout.layers;
+    return {
+      inSizes: layers.map((layer) => layer.inSize),
+      outSizes: layers.map((layer) => layer.outSize),
+      kernelOffsets: layers.map((layer) => base + layer.kernelOffset),
+      biasOffsets: layers.map((layer) => base + layer.biasOffset),
+    };
+  }
+
+  private fusedForward(network: number, x: tf.Tensor, trace: boolean): { output: tf.Tensor; trace: MlpTrace | null } {
+    if (x.rank !== 2 || x.shape[1] !== this.shape.inputSize || x.dtype !== 'float32') {
+      throw new Error(`MlpStack.forward: expected float32 rows of ${this.shape.inputSize}, got ${x.dtype} [${x.shape.join(', ')}]`);
+    }
+    if (!this.transposedKernels) {
+      const all: LayerAttrs = { inSizes: [], outSizes: [], kernelOffsets: [], biasOffsets: [] };
+      for (let n = 0; n < this.count; n++) {
+        const attrs = this.layerAttrs(n);
+        for (const key of Object.keys(all) as (keyof LayerAttrs)[]) all[key].push(...attrs[key]);
+      }
+      this.transposedKernels = tf.keep(runFused(KERNELS_TRANSPOSED, { params: this.flat }, all)[0]!);
+    }
+    const outputs = runFused(MLP_FORWARD, { x, params: this.transposedKernels }, { ...this.layerAttrs(network), activation: this.shape.activation, trace });
+    const hidden = this.layout.layers.length - 1;
+    return {
+      output: outputs[0]!,
+      trace: trace ? { inputs: [x, ...outputs.slice(1, 1 + hidden)], slopes: outputs.slice(1 + hidden) } : null,
+    };
+  }
+
+  private fusedBackward(passes: readonly BackwardPass[], needs: BackwardNeeds, layered: boolean): tf.Tensor[] {
+    const inputs: Record<string, tf.Tensor> = { params: this.flat };
+    const last = this.layout.layers.length - 1;
+    for (const { network, trace, dOutput } of passes) {
+      if (dOutput.rank !== 2 || dOutput.shape[1] !== this.shape.outputSize || dOutput.dtype !== 'float32') {
+        throw new Error(`MlpStack.backward: expected float32 rows of ${this.shape.outputSize}, got ${dOutput.dtype} [${dOutput.shape.join(', ')}]`);
+      }
+      inputs[`dOutput${network}`] = dOutput;
+      trace.inputs.forEach((input, l) => (inputs[`input${network}_${l}`] = input));
+      trace.slopes.forEach((slope, l) => (inputs[`slope${network}_${l}`] = slope));
+      if (trace.inputs.length !== last + 1 || trace.slopes.length !== last) throw new Error('MlpStack.backward: the trace does not fit this network');
+    }
+    return runFused(MLP_BACKWARD, inputs, {
+      ...this.layerAttrs(null),
+      networks: passes.map((pass) => pass.network),
+      perNetwork: this.layout.perNetwork,
+      gradient: needs.params,
+      layered,
+      inputGradient: needs.input,
+    });
   }
 }
 

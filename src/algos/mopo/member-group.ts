@@ -90,10 +90,9 @@ export class MemberGroup {
       const target = tf.tensor2d(targets.subarray(0, members * rows * D), [members * rows, D]);
       const head = gaussianHeadLoss(tf.concat(outputs, 0), target, members, boundTensors(bounds, D));
       const dOutputs = members === 1 ? [head.dOutput] : tf.split(head.dOutput, members, 0);
-      const gradients = traces.map((trace, m) => this.stack.backward(m, trace, dOutputs[m]!, { params: true, input: false }).params!);
-      const params = this.stack.params;
-      const gradient = tf.add(MlpStack.flatten(gradients), tf.mul(this.decay, params));
-      this.stack.setParams(this.adam.apply(params, gradient));
+      const passes = traces.map((trace, m) => ({ network: m, trace, dOutput: dOutputs[m]! }));
+      const gradient = this.stack.backwardFlat(passes, { params: true, input: false }).params!;
+      this.stack.setParams(this.adam.apply(this.stack.params, gradient, this.decay));
       return tf.concat([head.perMember, tf.reshape(head.dBounds, [-1])]);
     });
     const read = values.dataSync() as Float32Array;
