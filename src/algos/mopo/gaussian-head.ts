@@ -9,6 +9,7 @@
  * the sigmoid. Rows of several members arrive stacked member-major. Call inside tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fastKernels, GAUSSIAN_HEAD, GAUSSIAN_PREDICT, runFused } from '../../nn/wasm/fast-kernels.js';
 
 export interface LogvarBounds {
   /** [1, D] each. */
@@ -54,4 +55,46 @@ export function gaussianHeadLoss(output: tf.Tensor, target: tf.Tensor, members: 
   const dMinRows = tf.sub(dLogvar, throughLower);
   const dBounds = tf.sum(tf.reshape(tf.concat([dMaxRows, dMinRows], 1), [members, rows, 2 * D]), 1);
   return { perMember, dOutput: tf.concat([dMean, dRaw], 1), dBounds };
+}
+
+/**
+ * The head loss of `outputs.length` members (each [rows, 2D]) against `target`
+ * [members · rows, D], with the gradient of each member's output: one fused kernel on
+ * the WASM backend, the tfjs ops of `gaussianHeadLoss` elsewhere.
+ */
+export function memberHeadLoss(outputs: tf.Tensor[], target: tf.Tensor, bounds: Float32Array): { perMember: tf.Tensor; dOutputs: tf.Tensor[]; dBounds: tf.Tensor } {
+  const members = outputs.length;
+  const D = target.shape[1]!;
+  if (fastKernels()) {
+    const inputs: Record<string, tf.Tensor> = { target, bounds: tf.tensor1d(bounds.subarray(0, 2 * D)) };
+    outputs.forEach((output, m) => (inputs[`output${m}`] = output));
+    const results = runFused(GAUSSIAN_HEAD, inputs, { members, rows: target.shape[0]! / members, D });
+    return { dOutputs: results.slice(0, members), perMember: results[members]!, dBounds: results[members + 1]! };
+  }
+  const head = gaussianHeadLoss(members === 1 ? outputs[0]! : tf.concat(outputs, 0), target, members, boundTensors(bounds, D));
+  return { perMember: head.perMember, dOutputs: members === 1 ? [head.dOutput] : tf.split(head.dOutput, members, 0), dBounds: head.dBounds };
+}
+
+/** Means and soft-clamped log-variances of every member's output [rows, 2D], as one vector [2, members, rows, D]. */
+export function memberPredictions(outputs: tf.Tensor[], bounds: Float32Array): tf.Tensor {
+  const D = outputs[0]!.shape[1]! / 2;
+  if (fastKernels()) {
+    const inputs: Record<string, tf.Tensor> = { bounds: tf.tensor1d(bounds.subarray(0, 2 * D)) };
+    outputs.forEach((output, m) => (inputs[`output${m}`] = output));
+    return runFused(GAUSSIAN_PREDICT, inputs, { members: outputs.length, rows: outputs[0]!.shape[0]!, D })[0]!;
+  }
+  const b = boundTensors(bounds, D);
+  const means: tf.Tensor[] = [];
+  const logvars: tf.Tensor[] = [];
+  for (const output of outputs) {
+    const [mean, raw] = splitHead(output);
+    means.push(mean);
+    logvars.push(softClampLogvar(raw, b).logvar);
+  }
+  return tf.concat([...means, ...logvars].map((t) => tf.reshape(t, [-1])));
+}
+
+/** [max (D), min (D)] as the [1, D] tensors of LogvarBounds. */
+export function boundTensors(bounds: Float32Array, D: number): LogvarBounds {
+  return { max: tf.tensor2d(bounds.subarray(0, D), [1, D]), min: tf.tensor2d(bounds.subarray(D, 2 * D), [1, D]) };
 }

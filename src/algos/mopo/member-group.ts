@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../../nn/adam.js';
 import { ParamLayout, type MlpShape } from '../../nn/layout.js';
 import { MlpStack } from '../../nn/mlp-stack.js';
-import { gaussianHeadLoss, softClampLogvar, splitHead, type LogvarBounds } from './gaussian-head.js';
+import { memberHeadLoss, memberPredictions, splitHead } from './gaussian-head.js';
 
 export interface MemberGroupSpec {
   inputSize: number;
@@ -88,9 +88,8 @@ export class MemberGroup {
         traces.push(trace!);
       }
       const target = tf.tensor2d(targets.subarray(0, members * rows * D), [members * rows, D]);
-      const head = gaussianHeadLoss(tf.concat(outputs, 0), target, members, boundTensors(bounds, D));
-      const dOutputs = members === 1 ? [head.dOutput] : tf.split(head.dOutput, members, 0);
-      const passes = traces.map((trace, m) => ({ network: m, trace, dOutput: dOutputs[m]! }));
+      const head = memberHeadLoss(outputs, target, bounds);
+      const passes = traces.map((trace, m) => ({ network: m, trace, dOutput: head.dOutputs[m]! }));
       const gradient = this.stack.backwardFlat(passes, { params: true, input: false }).params!;
       this.stack.setParams(this.adam.apply(this.stack.params, gradient, this.decay));
       return tf.concat([head.perMember, tf.reshape(head.dBounds, [-1])]);
@@ -105,15 +104,7 @@ export class MemberGroup {
     const { members, inputSize: I, outputSize: D } = this.spec;
     const values = tf.tidy(() => {
       const x = tf.tensor2d(inputs.subarray(0, rows * I), [rows, I]);
-      const b = boundTensors(bounds, D);
-      const means = [];
-      const logvars = [];
-      for (let m = 0; m < members; m++) {
-        const [mean, raw] = splitHead(this.stack.forward(m, x).output);
-        means.push(mean);
-        logvars.push(softClampLogvar(raw, b).logvar);
-      }
-      return tf.concat([...means, ...logvars].map((t) => tf.reshape(t, [-1])));
+      return memberPredictions(Array.from({ length: members }, (_, m) => this.stack.forward(m, x).output), bounds);
     });
     const read = values.dataSync() as Float32Array;
     values.dispose();
@@ -168,10 +159,6 @@ export class MemberGroup {
     this.adam.dispose();
     this.decay.dispose();
   }
-}
-
-function boundTensors(bounds: Float32Array, D: number): LogvarBounds {
-  return { max: tf.tensor2d(bounds.subarray(0, D), [1, D]), min: tf.tensor2d(bounds.subarray(D, 2 * D), [1, D]) };
 }
 
 function decayVector(layout: ParamLayout, weightDecays: readonly number[]): Float32Array {

@@ -126,15 +126,24 @@ export const op = {
   v128Store: (offset = 0): number[] => simd(0x0b, ...memarg(offset)),
   v128Const: (values: readonly [number, number, number, number]): number[] => simd(0x0c, ...values.flatMap(f32Bytes)),
   v128And: (): number[] => simd(0x4e),
+  v128Or: (): number[] => simd(0x50),
+  /** v128.bitselect(a, b, mask): bits of a where mask is 1, of b elsewhere. */
+  v128Bitselect: (): number[] => simd(0x52),
   /** i8x16.shuffle by 32-bit lanes: 0–3 from the first operand, 4–7 from the second. */
   shuffle32: (lanes: readonly [number, number, number, number]): number[] => simd(0x0d, ...lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3])),
   i32x4Splat: (): number[] => simd(0x11),
   f32x4Splat: (): number[] => simd(0x13),
   f32x4ExtractLane: (lane: number): number[] => simd(0x1f, lane),
+  f32x4Eq: (): number[] => simd(0x41),
+  f32x4Lt: (): number[] => simd(0x43),
   f32x4Gt: (): number[] => simd(0x44),
+  f32x4Ge: (): number[] => simd(0x46),
   f32x4Nearest: (): number[] => simd(0x6a),
   i32x4Shl: (): number[] => simd(0xab),
+  i32x4ShrU: (): number[] => simd(0xad),
   i32x4Add: (): number[] => simd(0xae),
+  i32x4Sub: (): number[] => simd(0xb1),
+  f32x4Abs: (): number[] => simd(0xe0),
   f32x4Neg: (): number[] => simd(0xe1),
   f32x4Sqrt: (): number[] => simd(0xe3),
   f32x4Add: (): number[] => simd(0xe4),
@@ -148,10 +157,16 @@ export const op = {
   /** Pseudo-maximum a < b ? b : a. */
   f32x4Pmax: (): number[] => simd(0xeb),
   i32x4TruncSatF32x4S: (): number[] => simd(0xf8),
+  f32x4ConvertI32x4S: (): number[] => simd(0xfa),
 };
 
 export function splat4(value: number): number[] {
   return op.v128Const([value, value, value, value]);
+}
+
+/** Four copies of a 32-bit integer pattern. */
+export function splatBits(value: number): number[] {
+  return [...op.i32(value | 0), ...op.i32x4Splat()];
 }
 
 /** Allocates local indices after the parameters. */

@@ -78,6 +78,8 @@ export const MLP_BACKWARD = 'MopoMlpBackward';
 export const KERNELS_TRANSPOSED = 'MopoKernelsTransposed';
 export const ADAM_STEP = 'MopoAdamStep';
 export const POLYAK = 'MopoPolyak';
+export const GAUSSIAN_HEAD = 'MopoGaussianHead';
+export const GAUSSIAN_PREDICT = 'MopoGaussianPredict';
 
 /**
  * Inputs x [rows, in] and `params` (a parameter vector whose kernels are stored as
@@ -246,6 +248,47 @@ function polyak({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backen
   return out;
 }
 
+/**
+ * Loss and gradient of the dynamics members' Gaussian heads (algos/mopo/gaussian-head.ts).
+ * Inputs `output{m}` [rows, 2D] for each member, `target` [members·rows, D] member-major,
+ * `bounds` [2D] = [max, min]. Outputs: `dOutput` of each member, the per-member loss
+ * [members], and each member's gradient w.r.t. the bounds [members, 2D].
+ */
+function gaussianHead({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
+  const be = backend as WasmBackend;
+  const k = kernels(be);
+  const members = attrs!.members as number;
+  const rows = attrs!.rows as number;
+  const D = attrs!.D as number;
+  const dOutputs = Array.from({ length: members }, () => be.makeOutput([rows, 2 * D], 'float32'));
+  const perMember = be.makeOutput([members], 'float32');
+  const dBounds = be.makeOutput([members, 2 * D], 'float32');
+  const target = address(be, inputs.target!);
+  const bounds = address(be, inputs.bounds!);
+  const losses = address(be, perMember);
+  for (let m = 0; m < members; m++) {
+    k.gauss_head(address(be, inputs[`output${m}`]!), target + 4 * m * rows * D, bounds, rows, D, address(be, dOutputs[m]!), address(be, dBounds) + 8 * m * D, losses + 4 * m, 1 / (rows * D));
+    be.wasm.HEAPF32[losses / 4 + m] = be.wasm.HEAPF32[losses / 4 + m]! / (rows * D);
+  }
+  return [...dOutputs, perMember, dBounds];
+}
+
+/** Means and soft-clamped log-variances of each member's `output{m}` [rows, 2D], as one vector [2, members, rows, D]. */
+function gaussianPredict({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const be = backend as WasmBackend;
+  const k = kernels(be);
+  const members = attrs!.members as number;
+  const rows = attrs!.rows as number;
+  const D = attrs!.D as number;
+  const out = be.makeOutput([2 * members * rows * D], 'float32');
+  const base = address(be, out);
+  const bounds = address(be, inputs.bounds!);
+  for (let m = 0; m < members; m++) {
+    k.gauss_predict(address(be, inputs[`output${m}`]!), bounds, rows, D, base + 4 * m * rows * D, base + 4 * (members + m) * rows * D);
+  }
+  return out;
+}
+
 let registered = false;
 
 function register(): void {
@@ -257,6 +300,8 @@ function register(): void {
     [KERNELS_TRANSPOSED, kernelsTransposed],
     [ADAM_STEP, adamStep],
     [POLYAK, polyak],
+    [GAUSSIAN_HEAD, gaussianHead],
+    [GAUSSIAN_PREDICT, gaussianPredict],
   ];
   for (const [kernelName, kernelFunc] of configs) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });

@@ -22,7 +22,7 @@
  * in its layout position, and fuse the activations. Each output element is a sum over
  * k in increasing order, as in XNNPACK's kernels; exp is Cephes' expf polynomial.
  */
-import { assemble, Locals, op, splat4, type Code, type FunctionDef } from './assembler.js';
+import { assemble, Locals, op, splat4, splatBits, type Code, type FunctionDef } from './assembler.js';
 
 export const ACT_NONE = 0;
 export const ACT_RELU = 1;
@@ -154,42 +154,74 @@ export function gemm(name: string, transposedA: boolean): FunctionDef {
  * at a time, then one at a time (the same vector code on a splat, lane 0 stored),
  * so every element gets exactly the same arithmetic wherever it sits.
  */
-function stream(pointers: readonly number[], count: number, body: (load: (p: number) => Code, store: (p: number, value: Code) => Code) => Code): Code {
+function stream(
+  pointers: readonly number[],
+  count: number,
+  body: (load: (p: number) => Code, store: (p: number, value: Code) => Code, scalar: boolean) => Code,
+): Code {
   const advance = (bytes: number) => pointers.map((p) => [op.get(p), op.i32(bytes), op.i32Add(), op.set(p)]);
   return [
     op.block(), op.loop(),
     op.get(count), op.i32(4), op.i32LtS(), op.brIf(1),
-    body((p) => [op.get(p), op.v128Load(0)], (p, value) => [op.get(p), value, op.v128Store(0)]),
+    body((p) => [op.get(p), op.v128Load(0)], (p, value) => [op.get(p), value, op.v128Store(0)], false),
     advance(16),
     op.get(count), op.i32(4), op.i32Sub(), op.set(count),
     op.br(0), op.end(), op.end(),
     op.block(), op.loop(),
     op.get(count), op.i32(1), op.i32LtS(), op.brIf(1),
-    body((p) => [op.get(p), op.v128Load32Splat(0)], (p, value) => [op.get(p), value, op.f32x4ExtractLane(0), op.f32Store(0)]),
+    body((p) => [op.get(p), op.v128Load32Splat(0)], (p, value) => [op.get(p), value, op.f32x4ExtractLane(0), op.f32Store(0)], true),
     advance(4),
     op.get(count), op.i32(1), op.i32Sub(), op.set(count),
     op.br(0), op.end(), op.end(),
   ];
 }
 
-const EXP_COEFFICIENTS = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+/**
+ * Vector constants of a function, each set once into a local at its start (a
+ * v128.const inside a loop costs several instructions every iteration).
+ */
+class Constants {
+  private readonly floats = new Map<number, number>();
+  private readonly patterns = new Map<number, number>();
 
-/** Locals holding the constants of exp4, set once per call (a v128.const inside a loop costs several instructions). */
-interface ExpConstants {
-  values: number[];
-  locals: number[];
+  constructor(private readonly locals: Locals) {}
+
+  /** The local holding four copies of `value`. */
+  f(value: number): number {
+    const key = Math.fround(value);
+    let local = this.floats.get(key);
+    if (local === undefined) {
+      local = this.locals.add('v128');
+      this.floats.set(key, local);
+    }
+    return local;
+  }
+
+  /** The local holding four copies of a 32-bit integer. */
+  bits(value: number): number {
+    let local = this.patterns.get(value | 0);
+    if (local === undefined) {
+      local = this.locals.add('v128');
+      this.patterns.set(value | 0, local);
+    }
+    return local;
+  }
+
+  init(): Code {
+    return [
+      [...this.floats].map(([value, local]) => [splat4(value), op.set(local)]),
+      [...this.patterns].map(([value, local]) => [splatBits(value), op.set(local)]),
+    ];
+  }
 }
 
+const EXP_COEFFICIENTS = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
 /** 1.5·2²³ + 127: adding it rounds to an integer n and leaves n + 127 in the low mantissa bits. */
 const MAGIC_BIAS = 12582912 + 127;
 
-function expConstants(L: Locals): ExpConstants {
-  const values = [-87, 88, Math.LOG2E, MAGIC_BIAS, 0.693359375, -2.12194440e-4, ...EXP_COEFFICIENTS, 1];
-  return { values, locals: values.map(() => L.add('v128')) };
-}
-
-function setConstants(k: ExpConstants): Code {
-  return k.values.map((value, i) => [splat4(value), op.set(k.locals[i]!)]);
+/** p(x) = c₀xⁿ + … + cₙ by Horner's rule on the v128 in local `x`, left on the stack. */
+function polynomial(K: Constants, x: number, coefficients: readonly number[]): Code {
+  return [op.get(K.f(coefficients[0]!)), coefficients.slice(1).map((c) => [op.get(x), op.f32x4Mul(), op.get(K.f(c)), op.f32x4Add()])];
 }
 
 /**
@@ -197,22 +229,77 @@ function setConstants(k: ExpConstants): Code {
  * expf polynomial on x − n·ln 2 with n = round(x·log₂e), times 2ⁿ made in the
  * exponent bits; inputs clamped to [−87, 88] so 2ⁿ stays a normal float.
  */
-function exp4(k: ExpConstants, x: number, out: number, n: number): Code {
-  const [low, high, log2e, magic, c1, c2, ...rest] = k.locals;
-  const coefficients = rest.slice(0, EXP_COEFFICIENTS.length);
-  const one = rest[EXP_COEFFICIENTS.length]!;
+function exp4(K: Constants, x: number, out: number, n: number): Code {
   return [
-    op.get(x), op.get(low!), op.f32x4Pmax(), op.get(high!), op.f32x4Pmin(), op.set(x),
+    op.get(x), op.get(K.f(-87)), op.f32x4Pmax(), op.get(K.f(88)), op.f32x4Pmin(), op.set(x),
     // n + magic: its bits shifted left by 23 are 2ⁿ
-    op.get(x), op.get(log2e!), op.f32x4Mul(), op.get(magic!), op.f32x4Add(), op.tee(n),
+    op.get(x), op.get(K.f(Math.LOG2E)), op.f32x4Mul(), op.get(K.f(MAGIC_BIAS)), op.f32x4Add(), op.tee(n),
     op.i32(23), op.i32x4Shl(), op.set(out),
-    op.get(n), op.get(magic!), op.f32x4Sub(), op.set(n),
+    op.get(n), op.get(K.f(MAGIC_BIAS)), op.f32x4Sub(), op.set(n),
     // r = x − n·C1 − n·C2 (C1 + C2 = ln 2, C1 exact in few bits)
-    op.get(x), op.get(n), op.get(c1!), op.f32x4Mul(), op.f32x4Sub(), op.get(n), op.get(c2!), op.f32x4Mul(), op.f32x4Sub(), op.set(x),
-    op.get(coefficients[0]!),
-    coefficients.slice(1).map((coef) => [op.get(x), op.f32x4Mul(), op.get(coef), op.f32x4Add()]),
-    op.get(x), op.get(x), op.f32x4Mul(), op.f32x4Mul(), op.get(x), op.f32x4Add(), op.get(one), op.f32x4Add(),
+    op.get(x), op.get(n), op.get(K.f(0.693359375)), op.f32x4Mul(), op.f32x4Sub(), op.get(n), op.get(K.f(-2.12194440e-4)), op.f32x4Mul(), op.f32x4Sub(), op.set(x),
+    polynomial(K, x, EXP_COEFFICIENTS),
+    op.get(x), op.get(x), op.f32x4Mul(), op.f32x4Mul(), op.get(x), op.f32x4Add(), op.get(K.f(1)), op.f32x4Add(),
     op.get(out), op.f32x4Mul(), op.set(out),
+  ];
+}
+
+const LOG_COEFFICIENTS = [
+  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+  3.3333331174e-1,
+];
+
+/**
+ * ln x of the positive normal floats in local `x` into local `out` (`x`, `e`, `t` are
+ * clobbered): Cephes' logf, x = m·2ᵉ with m in [√½, √2), a polynomial in m − 1.
+ */
+function log4(K: Constants, x: number, out: number, e: number, t: number): Code {
+  return [
+    // e = biased exponent − 126, m = mantissa in [0.5, 1)
+    op.get(x), op.i32(23), op.i32x4ShrU(), op.get(K.bits(126)), op.i32x4Sub(), op.set(e),
+    op.get(x), op.get(K.bits(0x007fffff)), op.v128And(), op.get(K.bits(0x3f000000)), op.v128Or(), op.set(x),
+    // below √½: m ← 2m, e ← e − 1 (the comparison mask is −1 where true)
+    op.get(x), op.get(K.f(Math.SQRT1_2)), op.f32x4Lt(), op.set(t),
+    op.get(e), op.get(t), op.i32x4Add(), op.f32x4ConvertI32x4S(), op.set(e),
+    op.get(x), op.get(x), op.get(t), op.v128And(), op.f32x4Add(), op.get(K.f(1)), op.f32x4Sub(), op.set(x),
+    // y = x·z·P(x) − 2.12194440e−4·e − z/2, ln = x + y + 0.693359375·e
+    op.get(x), op.get(x), op.f32x4Mul(), op.set(t),
+    polynomial(K, x, LOG_COEFFICIENTS), op.get(x), op.f32x4Mul(), op.get(t), op.f32x4Mul(),
+    op.get(e), op.get(K.f(-2.12194440e-4)), op.f32x4Mul(), op.f32x4Add(),
+    op.get(t), op.get(K.f(-0.5)), op.f32x4Mul(), op.f32x4Add(),
+    op.get(x), op.f32x4Add(),
+    op.get(e), op.get(K.f(0.693359375)), op.f32x4Mul(), op.f32x4Add(),
+    op.set(out),
+  ];
+}
+
+/**
+ * softplus(x) = max(x, 0) + ln(1 + e^−|x|) and its derivative sigmoid(x), of local
+ * `x` (kept) into locals `softplus` and `sigmoid`; `tmp` are five scratch locals.
+ * ln(1 + t) is taken as ln(u)·t/(u − 1) with u = 1 + t (t itself when u rounds to 1),
+ * exact to float rounding for small t where plain ln(u) loses them.
+ */
+function softplusSigmoid(K: Constants, x: number, softplus: number, sigmoid: number | null, tmp: readonly number[]): Code {
+  const [t, u, a, b, c] = tmp as [number, number, number, number, number];
+  return [
+    op.get(x), op.f32x4Abs(), op.f32x4Neg(), op.set(a),
+    exp4(K, a, t, b),
+    op.get(t), op.get(K.f(1)), op.f32x4Add(), op.set(u),
+    // sigmoid = 1/u for x ≥ 0, t/u below
+    sigmoid === null
+      ? []
+      : [
+          op.get(K.f(1)), op.get(u), op.f32x4Div(), op.set(sigmoid),
+          op.get(sigmoid), op.get(t), op.get(sigmoid), op.f32x4Mul(), op.get(x), op.get(K.f(0)), op.f32x4Ge(), op.v128Bitselect(), op.set(sigmoid),
+        ],
+    // ln(1 + t)
+    op.get(u), op.set(a),
+    log4(K, a, softplus, b, c),
+    op.get(u), op.get(K.f(1)), op.f32x4Sub(), op.set(c),
+    op.get(t),
+    op.get(softplus), op.get(t), op.get(c), op.f32x4Div(), op.f32x4Mul(),
+    op.get(c), op.get(K.f(0)), op.f32x4Eq(), op.v128Bitselect(), op.set(softplus),
+    op.get(x), op.get(K.f(0)), op.f32x4Pmax(), op.get(softplus), op.f32x4Add(), op.set(softplus),
   ];
 }
 
@@ -224,30 +311,32 @@ export function activate(): FunctionDef {
   const h = L.add('v128');
   const t = L.add('v128');
   const n = L.add('v128');
-  const constants = expConstants(L);
+  const K = new Constants(L);
   const relu = (withSlope: boolean) =>
     stream(withSlope ? [c, aux] : [c], count, (load, store) => [
       load(c), op.set(z),
       store(c, [op.get(z), splat4(0), op.f32x4Pmax()]),
-      withSlope ? store(aux, [op.get(z), splat4(0), op.f32x4Gt(), splat4(1), op.v128And()]) : [],
+      withSlope ? store(aux, [op.get(z), splat4(0), op.f32x4Gt(), op.get(K.f(1)), op.v128And()]) : [],
     ]);
   const swish = (withSlope: boolean) =>
     stream(withSlope ? [c, aux] : [c], count, (load, store) => [
       load(c), op.tee(z), op.f32x4Neg(), op.set(t),
-      exp4(constants, t, s, n),
+      exp4(K, t, s, n),
       // s = 1 / (1 + e^(−z)), h = z·s, slope = s + h·(1 − s)
-      splat4(1), splat4(1), op.get(s), op.f32x4Add(), op.f32x4Div(), op.set(s),
+      op.get(K.f(1)), op.get(K.f(1)), op.get(s), op.f32x4Add(), op.f32x4Div(), op.set(s),
       op.get(z), op.get(s), op.f32x4Mul(), op.set(h),
       store(c, op.get(h)),
-      withSlope ? store(aux, [op.get(s), op.get(h), splat4(1), op.get(s), op.f32x4Sub(), op.f32x4Mul(), op.f32x4Add()]) : [],
+      withSlope ? store(aux, [op.get(s), op.get(h), op.get(K.f(1)), op.get(s), op.f32x4Sub(), op.f32x4Mul(), op.f32x4Add()]) : [],
     ]);
   const multiply = stream([c, aux], count, (load, store) => store(c, [load(c), load(aux), op.f32x4Mul()]));
   const branch = (value: number, code: Code): Code => [op.get(act), op.i32(value), op.i32Eq(), op.if(), code, op.return(), op.end()];
-  const body: Code = [
+  const branches: Code = [
     branch(ACT_RELU, [op.get(aux), op.if(), relu(true), op.else(), relu(false), op.end()]),
-    branch(ACT_SWISH, [setConstants(constants), op.get(aux), op.if(), swish(true), op.else(), swish(false), op.end()]),
+    branch(ACT_SWISH, [op.get(aux), op.if(), swish(true), op.else(), swish(false), op.end()]),
     branch(ACT_MUL, multiply),
   ];
+  // (the constants are known once the code using them is generated)
+  const body: Code = [K.init(), branches];
   return { name: 'activate', params: ['i32', 'i32', 'i32', 'i32'], locals: L.types, body };
 }
 
@@ -391,6 +480,107 @@ function polyak(): FunctionDef {
   };
 }
 
+/**
+ * The Gaussian head of a dynamics member (see algos/mopo/gaussian-head.ts), forward
+ * and backward in one pass over its output rows [μ (D), raw log-variance (D)]:
+ *   gauss_head(out, target, bounds, rows, D, dOut, dBounds, loss, scale)
+ * writes dOut [rows, 2D] (the loss gradient w.r.t. the output, the loss being
+ * scale·Σ((μ − y)²·e^(−lv) + lv)), adds Σ rows of the gradient w.r.t. [max, min]
+ * into dBounds [2D] (zeroed first), and stores the unscaled sum at `loss`.
+ *   gauss_predict(out, bounds, rows, D, means, logvars)
+ * writes μ and the soft-clamped log-variance of every row.
+ */
+function headRows(name: string, training: boolean): FunctionDef {
+  const [out, target, bounds, rows, D, dOut, dBounds, loss, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [means, logvars] = [4, 5];
+  const P = training ? { out, bounds, rows, D } : { out: 0, bounds: 1, rows: 2, D: 3 };
+  const L = new Locals(training ? 9 : 6);
+  const K = new Constants(L);
+  const r = L.add('i32');
+  const count = L.add('i32');
+  const ptr = { mean: L.add('i32'), raw: L.add('i32'), target: L.add('i32'), max: L.add('i32'), min: L.add('i32'), dMean: L.add('i32'), dRaw: L.add('i32'), dMax: L.add('i32'), dMin: L.add('i32') };
+  const v = { a: L.add('v128'), sp1: L.add('v128'), sg1: L.add('v128'), sp2: L.add('v128'), sg2: L.add('v128'), lv: L.add('v128'), inv: L.add('v128'), err: L.add('v128'), w: L.add('v128'), dLv: L.add('v128'), thr: L.add('v128'), dRaw: L.add('v128') };
+  const tmp = L.many('v128', 5);
+  const lossV = L.add('v128');
+  const lossS = L.add('f32');
+  const scaleV = L.add('v128');
+  const twoScaleV = L.add('v128');
+  const bytes = (local: number, floats: Code): Code => [op.get(local), floats, op.i32(2), op.i32Shl(), op.i32Add()];
+  const rowBody = (load: (p: number) => Code, store: (p: number, value: Code) => Code, scalar: boolean): Code => [
+    // lv = min + softplus(max − softplus(max − raw) − min)
+    load(ptr.max), load(ptr.raw), op.f32x4Sub(), op.set(v.a),
+    softplusSigmoid(K, v.a, v.sp1, training ? v.sg1 : null, tmp),
+    load(ptr.max), op.get(v.sp1), op.f32x4Sub(), load(ptr.min), op.f32x4Sub(), op.set(v.a),
+    softplusSigmoid(K, v.a, v.sp2, training ? v.sg2 : null, tmp),
+    load(ptr.min), op.get(v.sp2), op.f32x4Add(), op.set(v.lv),
+    training
+      ? [
+          op.get(v.lv), op.f32x4Neg(), op.set(tmp[0]!),
+          exp4(K, tmp[0]!, v.inv, tmp[1]!),
+          load(ptr.mean), load(ptr.target), op.f32x4Sub(), op.set(v.err),
+          op.get(v.err), op.get(v.err), op.f32x4Mul(), op.get(v.inv), op.f32x4Mul(), op.set(v.w),
+          scalar
+            ? [op.get(lossS), op.get(v.w), op.get(v.lv), op.f32x4Add(), op.f32x4ExtractLane(0), op.f32Add(), op.set(lossS)]
+            : [op.get(lossV), op.get(v.w), op.get(v.lv), op.f32x4Add(), op.f32x4Add(), op.set(lossV)],
+          store(ptr.dMean, [op.get(v.err), op.get(v.inv), op.f32x4Mul(), op.get(twoScaleV), op.f32x4Mul()]),
+          op.get(K.f(1)), op.get(v.w), op.f32x4Sub(), op.get(scaleV), op.f32x4Mul(), op.set(v.dLv),
+          op.get(v.dLv), op.get(v.sg2), op.f32x4Mul(), op.set(v.thr),
+          op.get(v.thr), op.get(v.sg1), op.f32x4Mul(), op.set(v.dRaw),
+          store(ptr.dRaw, op.get(v.dRaw)),
+          store(ptr.dMax, [load(ptr.dMax), op.get(v.thr), op.get(v.dRaw), op.f32x4Sub(), op.f32x4Add()]),
+          store(ptr.dMin, [load(ptr.dMin), op.get(v.dLv), op.get(v.thr), op.f32x4Sub(), op.f32x4Add()]),
+        ]
+      : [store(ptr.dMean, load(ptr.mean)), store(ptr.dRaw, op.get(v.lv))],
+  ];
+  const streams = training
+    ? [ptr.mean, ptr.raw, ptr.target, ptr.max, ptr.min, ptr.dMean, ptr.dRaw, ptr.dMax, ptr.dMin]
+    : [ptr.mean, ptr.raw, ptr.max, ptr.min, ptr.dMean, ptr.dRaw];
+  const twoD = [op.get(P.D), op.i32(1), op.i32Shl()];
+  const loop: Code = [
+    op.i32(0), op.set(r),
+    op.block(), op.loop(),
+    op.get(r), op.get(P.rows), op.i32GeS(), op.brIf(1),
+    bytes(P.out, [op.get(r), twoD, op.i32Mul()]), op.set(ptr.mean),
+    bytes(ptr.mean, op.get(P.D)), op.set(ptr.raw),
+    op.get(P.bounds), op.set(ptr.max),
+    bytes(P.bounds, op.get(P.D)), op.set(ptr.min),
+    training
+      ? [
+          bytes(target, [op.get(r), op.get(D), op.i32Mul()]), op.set(ptr.target),
+          bytes(dOut, [op.get(r), twoD, op.i32Mul()]), op.set(ptr.dMean),
+          bytes(ptr.dMean, op.get(D)), op.set(ptr.dRaw),
+          op.get(dBounds), op.set(ptr.dMax),
+          bytes(dBounds, op.get(D)), op.set(ptr.dMin),
+        ]
+      : [
+          bytes(means, [op.get(r), op.get(P.D), op.i32Mul()]), op.set(ptr.dMean),
+          bytes(logvars, [op.get(r), op.get(P.D), op.i32Mul()]), op.set(ptr.dRaw),
+        ],
+    op.get(P.D), op.set(count),
+    stream(streams, count, rowBody),
+    op.get(r), op.i32(1), op.i32Add(), op.set(r),
+    op.br(0), op.end(), op.end(),
+  ];
+  const body: Code = training
+    ? [
+        K.init(),
+        op.get(scale), op.f32x4Splat(), op.set(scaleV),
+        op.get(scale), op.get(scale), op.f32Add(), op.f32x4Splat(), op.set(twoScaleV),
+        splat4(0), op.set(lossV),
+        op.f32(0), op.set(lossS),
+        op.get(dBounds), op.set(ptr.dMax), twoD, op.set(count),
+        stream([ptr.dMax], count, (_load, store) => store(ptr.dMax, splat4(0))),
+        loop,
+        op.get(loss),
+        op.get(lossV), op.f32x4ExtractLane(0), op.get(lossV), op.f32x4ExtractLane(1), op.f32Add(),
+        op.get(lossV), op.f32x4ExtractLane(2), op.get(lossV), op.f32x4ExtractLane(3), op.f32Add(), op.f32Add(),
+        op.get(lossS), op.f32Add(),
+        op.f32Store(0),
+      ]
+    : [K.init(), loop];
+  return { name, params: training ? [...Array(8).fill('i32'), 'f32'] : Array(6).fill('i32'), locals: L.types, body };
+}
+
 export interface KernelExports {
   gemm_nn(a: number, lda: number, b: number, ldb: number, c: number, M: number, K: number, N: number, bias: number, act: number, aux: number): void;
   gemm_tn(a: number, lda: number, b: number, ldb: number, c: number, M: number, K: number, N: number, bias: number, act: number, aux: number): void;
@@ -402,6 +592,8 @@ export interface KernelExports {
     beta1: number, keep1: number, beta2: number, keep2: number, sqrtCorrection2: number, epsilon: number, stepSize: number,
   ): void;
   polyak(target: number, online: number, out: number, n: number, keep: number, tau: number): void;
+  gauss_head(out: number, target: number, bounds: number, rows: number, D: number, dOut: number, dBounds: number, loss: number, scale: number): void;
+  gauss_predict(out: number, bounds: number, rows: number, D: number, means: number, logvars: number): void;
 }
 
 /** The WebAssembly JS API (typed here: the project's TypeScript libs do not include it). */
@@ -417,7 +609,17 @@ const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let compiled: object | null = null;
 
 export function kernelModuleBytes(): Uint8Array {
-  return assemble([gemm('gemm_nn', false), gemm('gemm_tn', true), activate(), colsum(), transpose(), adam(), polyak()]);
+  return assemble([
+    gemm('gemm_nn', false),
+    gemm('gemm_tn', true),
+    activate(),
+    colsum(),
+    transpose(),
+    adam(),
+    polyak(),
+    headRows('gauss_head', true),
+    headRows('gauss_predict', false),
+  ]);
 }
 
 /** Kernels working in `memory`; the module is compiled once per thread. */
