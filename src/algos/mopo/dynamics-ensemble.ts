@@ -144,13 +144,15 @@ export class DynamicsEnsemble implements FitModel {
     const { observationSize: O, penalty, penaltyCoef, members } = this.options;
     const D = O + 1;
     const rows = this.rowsOf(observations, actions);
-    // All draws first, so the result does not depend on how rows are chunked.
+    // The elites first, then the noise row after row (drawn chunk by chunk as the chunks
+    // arrive in row order: the same numbers as one draw up front, while workers compute).
     const chosen = Uint32Array.from({ length: rows }, () => this.elites[rng.int(this.elites.length)]!);
-    const noise = rng.fillNormal(new Float32Array(rows * D));
+    const noise = new Float32Array(rows * D);
     const nextObservations = new Float32Array(rows * O);
     const rewards = new Float32Array(rows);
     const penalties = new Float32Array(rows);
     this.forEachChunk(observations, actions, rows, (start, count, chunk) => {
+      rng.fillNormal(noise.subarray(start * D, (start + count) * D));
       uncertainty(penalty, { ...chunk, members, rows: count, width: D }, penalties.subarray(start, start + count));
       for (let r = 0; r < count; r++) {
         const row = start + r;

@@ -98,7 +98,9 @@ export class Members {
   /**
    * Predictions of every member for `rows` rows, chunk by chunk in row order: `fill`
    * writes the inputs of rows [start, start + count) into `input`, `visit` receives the
-   * chunk's [members, count, D] block. With workers, consecutive chunks run at once.
+   * chunk's [members, count, D] block, always in row order. With workers, chunks go
+   * round-robin over the threads and each worker has the next ones queued, so it never
+   * waits while this thread computes its own chunks and visits the results.
    */
   predictRows(
     rows: number,
@@ -107,17 +109,25 @@ export class Members {
     visit: (start: number, count: number, chunk: GroupPrediction) => void,
   ): void {
     const models = this.predictionModels();
-    const inputs = models.map(() => new Float32Array(Math.min(rows, PREDICT_CHUNK) * this.spec.inputSize));
-    for (let round = 0; round < rows; round += PREDICT_CHUNK * models.length) {
-      const chunks: { start: number; count: number; pending: Pending<GroupPrediction> }[] = [];
-      models.forEach((model, i) => {
-        const start = round + i * PREDICT_CHUNK;
-        const count = Math.min(PREDICT_CHUNK, rows - start);
-        if (count <= 0) return;
-        fill(start, count, inputs[i]!);
-        chunks.push({ start, count, pending: this.predictWith(model, inputs[i]!, count, bounds) });
-      });
-      for (const { start, count, pending } of chunks) visit(start, count, pending.wait());
+    const chunks = Math.ceil(rows / PREDICT_CHUNK);
+    const input = new Float32Array(Math.min(rows, PREDICT_CHUNK) * this.spec.inputSize);
+    const queued = new Map<number, Pending<GroupPrediction>>();
+    const range = (c: number) => ({ start: c * PREDICT_CHUNK, count: Math.min(PREDICT_CHUNK, rows - c * PREDICT_CHUNK) });
+    const issue = (c: number): Pending<GroupPrediction> => {
+      const { start, count } = range(c);
+      fill(start, count, input);
+      return this.predictWith(models[c % models.length]!, input, count, bounds);
+    };
+    // Two chunks queued ahead per worker.
+    const ahead = 2 * models.length;
+    for (let c = 0; c < chunks; c++) {
+      for (let next = c; next < Math.min(chunks, c + ahead); next++) {
+        if (models[next % models.length]!.remote && !queued.has(next)) queued.set(next, issue(next));
+      }
+      const pending = queued.get(c) ?? issue(c);
+      queued.delete(c);
+      const { start, count } = range(c);
+      visit(start, count, pending.wait());
     }
   }
 
