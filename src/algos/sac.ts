@@ -11,7 +11,8 @@
  *
  * The critics are separate objects driven through handles (critic.ts), so
  * `distribute([thread])` can move the second one to a compute worker: both then work
- * at once, with the same results as in one thread.
+ * at once, with the same results as in one thread. The worker also keeps a copy of the
+ * actor (policy-sampler.ts) that samples a′ ~ π(s′) while this thread runs the actor on s.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
@@ -22,12 +23,13 @@ import { initialParams } from '../nn/init.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
-import { LocalHandle, RemoteHandle, waitAll, type Handle } from '../nn/threads/handle.js';
+import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../nn/threads/handle.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
-import { deterministicAction, sampleSquashed, squashedBackward } from './tanh-gaussian.js';
+import { PolicySampler, sampleActions } from './policy-sampler.js';
+import { deterministicAction, sampleSquashed, squashedBackward, type LogStdBounds } from './tanh-gaussian.js';
 
 export type { TransitionBatch };
 
@@ -65,6 +67,9 @@ export class Sac {
   private readonly logAlpha: Float32Array;
   private readonly alphaAdam: HostAdam;
   private rng: Rng;
+  /** The actor's copy in a compute worker, and its pending weight upload. */
+  private sampler: Handle<PolicySampler> | null = null;
+  private samplerUpload: Pending<void> | null = null;
 
   constructor(options: SacOptions) {
     const o = resolveSacOptions(options);
@@ -103,8 +108,9 @@ export class Sac {
   }
 
   /**
-   * Moves the second critic into `threads[0]` (a compute worker) so both critics work
-   * at once; results are unchanged. `distribute([])` brings it back.
+   * Moves the second critic and a copy of the actor into `threads[0]` (a compute
+   * worker) so both critics work at once and the next actions are sampled meanwhile;
+   * results are unchanged. `distribute([])` brings everything back.
    */
   distribute(threads: WorkerThread[]): void {
     const second = this.critics[1]!;
@@ -115,6 +121,10 @@ export class Sac {
       : new LocalHandle(new Critic(this.criticSpec, state.params));
     critic.call('setState', state).wait();
     this.critics = [this.critics[0]!, critic];
+    this.releaseSampler();
+    if (threads[0]) {
+      this.sampler = RemoteHandle.create<PolicySampler>(threads[0], './policy-sampler.js', import.meta.url, 'PolicySampler', [this.actor.shape, this.actor.read(), this.logStdBounds()]);
+    }
   }
 
   /**
@@ -127,25 +137,29 @@ export class Sac {
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
     const alpha = Math.exp(this.logAlpha[0]!);
-    const bounds = { min: this.options.logStdMin, max: this.options.logStdMax };
+    const bounds = this.logStdBounds();
     const nextNoise = this.rng.fillNormal(new Float32Array(B * A));
     const actorNoise = this.rng.fillNormal(new Float32Array(B * A));
-    // A worker's critic evaluates Q(s, a) while this thread samples from the policy.
+    this.samplerUpload?.wait();
+    this.samplerUpload = null;
+    // A worker's actor copy samples a′ ~ π(s′) and its critic evaluates Q(s, a) while this thread runs the actor on s.
+    const nextSample = this.sampler?.call('sample', nextObservations, nextNoise, B) ?? null;
     const evaluating = this.critics.map((critic) => critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B));
     let result = { criticLoss: 0, actorLoss: 0, qMean: 0, meanLogProb: 0 };
     tf.tidy(() => {
-      const next = sampleSquashed(this.actor.forward(0, tf.tensor2d(nextObservations, [B, O])).output, tf.tensor2d(nextNoise, [B, A]), bounds);
       const head = this.actor.forward(0, tf.tensor2d(observations, [B, O]), true);
       const pi = sampleSquashed(head.output, tf.tensor2d(actorNoise, [B, A]), bounds);
-      const sampled = tf.concat([next.action, next.logProb, pi.action, pi.logProb].map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array;
-      const nextActions = sampled.subarray(0, B * A);
-      const nextLogProb = sampled.subarray(B * A, B * A + B);
-      const piActions = sampled.subarray(B * A + B, 2 * B * A + B);
-      const piLogProb = sampled.subarray(2 * B * A + B);
-      waitAll(evaluating);
+      const sampled = tf.concat([pi.action, pi.logProb].map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array;
+      const piActions = sampled.subarray(0, B * A);
+      const piLogProb = sampled.subarray(B * A);
+      const next = nextSample ? nextSample.wait() : sampleActions(this.actor, nextObservations, nextNoise, B, bounds);
+      const nextActions = next.subarray(0, B * A);
+      const nextLogProb = next.subarray(B * A);
 
-      // 1. critics
-      const [q1, q2] = waitAll(this.critics.map((critic) => critic.call('targetValues', nextObservations, nextActions, B)));
+      // 1. critics (a worker's target values start before this thread's Q(s, a))
+      const targetValues = this.critics.map((critic) => critic.call('targetValues', nextObservations, nextActions, B));
+      waitAll(evaluating);
+      const [q1, q2] = waitAll(targetValues);
       const y = new Float32Array(B);
       for (let i = 0; i < B; i++) {
         y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * (Math.min(q1![i]!, q2![i]!) - alpha * nextLogProb[i]!);
@@ -167,6 +181,7 @@ export class Sac {
       this.actor.setParams(this.actorAdam.apply(this.actor.params, gradient));
       result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb) };
     });
+    if (this.sampler) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
 
     // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
     const targets = this.critics.map((critic) => critic.call('updateTarget'));
@@ -193,7 +208,7 @@ export class Sac {
     const actions = tf.tidy(() => {
       const head = this.actor.forward(0, tf.tensor2d(observations, [rows, O])).output;
       if (noise === null) return deterministicAction(head);
-      return sampleSquashed(head, tf.tensor2d(noise, [rows, A]), { min: this.options.logStdMin, max: this.options.logStdMax }).action;
+      return sampleSquashed(head, tf.tensor2d(noise, [rows, A]), this.logStdBounds()).action;
     });
     const out = actions.dataSync() as Float32Array;
     actions.dispose();
@@ -207,6 +222,8 @@ export class Sac {
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, log α, Rng. */
   getState(): ModuleState<SacMeta> {
+    this.samplerUpload?.wait();
+    this.samplerUpload = null;
     const actorAdam = this.actorAdam.getState('actor/adam');
     const critics = waitAll(this.critics.map((critic) => critic.call('getState')));
     const tensors: TensorRecord = {
@@ -245,6 +262,11 @@ export class Sac {
       }
     }
     this.actor.setParams(tf.tensor1d(requireTensor(tensors, 'actor/params', [this.actor.layout.size])));
+    if (this.sampler) {
+      this.samplerUpload?.wait();
+      this.samplerUpload = null;
+      this.sampler.call('setParams', this.actor.read()).wait();
+    }
     this.actorAdam.setState(tensors, 'actor/adam', meta.adamSteps.actor);
     const criticSize = [new ParamLayout(criticShape(this.criticSpec), 1).size];
     const steps = [meta.adamSteps.critic1, meta.adamSteps.critic2];
@@ -270,10 +292,22 @@ export class Sac {
   }
 
   dispose(): void {
+    this.releaseSampler();
     this.actor.dispose();
     this.actorAdam.dispose();
     for (const critic of this.critics) critic.dispose();
     this.critics = [];
+  }
+
+  private logStdBounds(): LogStdBounds {
+    return { min: this.options.logStdMin, max: this.options.logStdMax };
+  }
+
+  private releaseSampler(): void {
+    this.samplerUpload?.wait();
+    this.samplerUpload = null;
+    this.sampler?.dispose();
+    this.sampler = null;
   }
 }
 

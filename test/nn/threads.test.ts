@@ -67,6 +67,32 @@ describe('compute worker threads', () => {
     spread.dispose();
   });
 
+  it("keep SAC's actor copy in the worker in step when a state is restored", () => {
+    const rng = new Rng(6);
+    const options = { observationSize: 4, actionSize: 2, actorHiddenSize: 16, criticHiddenSize: 16, seed: 3 };
+    const batches = Array.from({ length: 4 }, () => ({
+      observations: rng.fillNormal(new Float32Array(16 * 4)),
+      actions: rng.fillUniform(new Float32Array(16 * 2), -1, 1),
+      rewards: rng.fillNormal(new Float32Array(16)),
+      nextObservations: rng.fillNormal(new Float32Array(16 * 4)),
+      terminals: new Float32Array(16),
+      size: 16,
+    }));
+    const trained = new Sac(options);
+    for (const batch of batches.slice(0, 2)) trained.update(batch);
+    const here = Sac.fromState(structuredClone(trained.getState()));
+    const spread = new Sac({ ...options, seed: 9 });
+    spread.distribute([thread]);
+    spread.update(batches[3]!); // its worker's actor copy moves away from the state restored next
+    spread.setState(structuredClone(trained.getState()));
+    for (const batch of batches.slice(2)) expect(spread.update(batch)).toEqual(here.update(batch));
+    // (the options differ: spread was made with another seed)
+    expect(spread.getState().tensors).toEqual(here.getState().tensors);
+    trained.dispose();
+    here.dispose();
+    spread.dispose();
+  });
+
   it('give the dynamics ensemble the same steps and rollouts with members in a worker', () => {
     const rng = new Rng(5);
     const options = { observationSize: 3, actionSize: 2, members: 5, elites: 3, hiddenSize: 16, layers: 2, weightDecays: [1e-4, 1e-4, 1e-4] };
