@@ -93,21 +93,35 @@ describe('compute worker threads', () => {
     spread.dispose();
   });
 
-  it('give the dynamics ensemble the same steps and rollouts with members in a worker', () => {
-    const rng = new Rng(5);
-    const options = { observationSize: 3, actionSize: 2, members: 5, elites: 3, hiddenSize: 16, layers: 2, weightDecays: [1e-4, 1e-4, 1e-4] };
-    const here = new DynamicsEnsemble(options);
-    const spread = new DynamicsEnsemble(options);
-    spread.distribute([thread]);
-    const inputs = rng.fillNormal(new Float32Array(5 * 20 * 5));
-    const targets = rng.fillNormal(new Float32Array(5 * 20 * 4));
-    for (let i = 0; i < 3; i++) expect(Array.from(spread.trainBatch(inputs, targets, 20))).toEqual(Array.from(here.trainBatch(inputs, targets, 20)));
-    // More rows than one chunk, so both threads take part.
-    const observations = rng.fillNormal(new Float32Array(5000 * 3));
-    const actions = rng.fillUniform(new Float32Array(5000 * 2), -1, 1);
-    expect(spread.step(observations, actions, new Rng(1))).toEqual(here.step(observations, actions, new Rng(1)));
-    expect(spread.getState()).toEqual(here.getState());
-    here.dispose();
-    spread.dispose();
-  });
+  // 5 members: the last one is split between the threads; 4: whole members only; 1: only the split member.
+  for (const members of [5, 4, 1]) {
+    it(`give the dynamics ensemble the same steps, rollouts and state with members in a worker (${members} members)`, () => {
+      const rng = new Rng(5);
+      const options = { observationSize: 3, actionSize: 2, members, elites: 1, hiddenSize: 16, layers: 2, weightDecays: [1e-4, 1e-4, 1e-4] };
+      const here = new DynamicsEnsemble(options);
+      const spread = new DynamicsEnsemble(options);
+      spread.distribute([thread]);
+      const inputs = rng.fillNormal(new Float32Array(members * 21 * 5));
+      const targets = rng.fillNormal(new Float32Array(members * 21 * 4));
+      // 21 rows: the split member's shares are 10 and 11 rows
+      for (let i = 0; i < 3; i++) expect(Array.from(spread.trainBatch(inputs, targets, 21))).toEqual(Array.from(here.trainBatch(inputs, targets, 21)));
+      // More rows than one chunk, so both threads take part.
+      const observations = rng.fillNormal(new Float32Array(5000 * 3));
+      const actions = rng.fillUniform(new Float32Array(5000 * 2), -1, 1);
+      expect(spread.step(observations, actions, new Rng(1))).toEqual(here.step(observations, actions, new Rng(1)));
+      expect(spread.getState()).toEqual(here.getState());
+      // A restored state reaches the worker's copy of the split member too.
+      const restored = new DynamicsEnsemble(options);
+      restored.distribute([thread]);
+      restored.setState(structuredClone(here.getState()));
+      const losses = Array.from(here.trainBatch(inputs, targets, 21));
+      expect(Array.from(restored.trainBatch(inputs, targets, 21))).toEqual(losses);
+      expect(Array.from(spread.trainBatch(inputs, targets, 21))).toEqual(losses);
+      // and back in one thread
+      spread.distribute([]);
+      expect(Array.from(spread.trainBatch(inputs, targets, 21))).toEqual(Array.from(here.trainBatch(inputs, targets, 21)));
+      expect(spread.getState()).toEqual(here.getState());
+      for (const ensemble of [here, spread, restored]) ensemble.dispose();
+    });
+  }
 });

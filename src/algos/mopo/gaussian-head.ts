@@ -35,17 +35,23 @@ export interface HeadLoss {
   dBounds: tf.Tensor;
 }
 
-/** `output` [members · rows, 2D] and `target` [members · rows, D], member-major. */
-export function gaussianHeadLoss(output: tf.Tensor, target: tf.Tensor, members: number, bounds: LogvarBounds): HeadLoss {
+/**
+ * `output` [members · rows, 2D] and `target` [members · rows, D], member-major. With
+ * `batchRows` (> rows) these rows are part of a larger batch: the loss and gradients
+ * are this part's share of the mean over `batchRows` rows.
+ */
+export function gaussianHeadLoss(output: tf.Tensor, target: tf.Tensor, members: number, bounds: LogvarBounds, batchRows?: number): HeadLoss {
   const [mean, raw] = splitHead(output);
   const D = target.shape[1]!;
   const rows = target.shape[0]! / members;
-  const perElement = 1 / (rows * D);
+  const scaleRows = batchRows ?? rows;
+  const perElement = 1 / (scaleRows * D);
   const { logvar, upperClamped } = softClampLogvar(raw, bounds);
   const inverseVariance = tf.exp(tf.neg(logvar));
   const error = tf.sub(mean, target);
   const weighted = tf.mul(tf.square(error), inverseVariance);
-  const perMember = tf.mean(tf.reshape(tf.add(weighted, logvar), [members, rows * D]), 1);
+  const perRow = tf.mean(tf.reshape(tf.add(weighted, logvar), [members, rows * D]), 1);
+  const perMember = scaleRows === rows ? perRow : tf.mul(perRow, rows / scaleRows);
 
   const dMean = tf.mul(tf.mul(error, inverseVariance), 2 * perElement);
   const dLogvar = tf.mul(tf.sub(1, weighted), perElement);
@@ -60,18 +66,24 @@ export function gaussianHeadLoss(output: tf.Tensor, target: tf.Tensor, members: 
 /**
  * The head loss of `outputs.length` members (each [rows, 2D]) against `target`
  * [members · rows, D], with the gradient of each member's output: one fused kernel on
- * the WASM backend, the tfjs ops of `gaussianHeadLoss` elsewhere.
+ * the WASM backend, the tfjs ops of `gaussianHeadLoss` elsewhere. `batchRows` as there.
  */
-export function memberHeadLoss(outputs: tf.Tensor[], target: tf.Tensor, bounds: Float32Array): { perMember: tf.Tensor; dOutputs: tf.Tensor[]; dBounds: tf.Tensor } {
+export function memberHeadLoss(
+  outputs: tf.Tensor[],
+  target: tf.Tensor,
+  bounds: Float32Array,
+  batchRows?: number,
+): { perMember: tf.Tensor; dOutputs: tf.Tensor[]; dBounds: tf.Tensor } {
   const members = outputs.length;
   const D = target.shape[1]!;
+  const rows = target.shape[0]! / members;
   if (fastKernels()) {
     const inputs: Record<string, tf.Tensor> = { target, bounds: tf.tensor1d(bounds.subarray(0, 2 * D)) };
     outputs.forEach((output, m) => (inputs[`output${m}`] = output));
-    const results = runFused(GAUSSIAN_HEAD, inputs, { members, rows: target.shape[0]! / members, D });
+    const results = runFused(GAUSSIAN_HEAD, inputs, { members, rows, scaleRows: batchRows ?? rows, D });
     return { dOutputs: results.slice(0, members), perMember: results[members]!, dBounds: results[members + 1]! };
   }
-  const head = gaussianHeadLoss(members === 1 ? outputs[0]! : tf.concat(outputs, 0), target, members, boundTensors(bounds, D));
+  const head = gaussianHeadLoss(members === 1 ? outputs[0]! : tf.concat(outputs, 0), target, members, boundTensors(bounds, D), batchRows);
   return { perMember: head.perMember, dOutputs: members === 1 ? [head.dOutput] : tf.split(head.dOutput, members, 0), dBounds: head.dBounds };
 }
 

@@ -40,6 +40,16 @@ export interface GroupPrediction {
   logvars: Float32Array;
 }
 
+/** A share of the split member's step (see members.ts). */
+export interface PartialStep {
+  /** This share's part of the member's loss. */
+  loss: number;
+  /** [2D]: this share's part of d loss / d [max_logvar, min_logvar]. */
+  boundGradients: Float32Array;
+  /** Its part of the weight gradient, unless kept in the group for applyPartials. */
+  gradient: Float32Array | null;
+}
+
 export interface GroupState {
   params: Float32Array;
   adamM: Float32Array;
@@ -61,6 +71,8 @@ export class MemberGroup {
   private readonly adam: Adam;
   /** wd of each kernel entry's layer, 0 for biases: the gradient of Σ wd·W²/2 is decay ⊙ params. */
   private readonly decay: tf.Tensor;
+  /** Partial weight gradients kept by partialStep, in order. */
+  private partials: tf.Tensor[] = [];
 
   constructor(
     readonly spec: MemberGroupSpec,
@@ -97,6 +109,42 @@ export class MemberGroup {
     const read = values.dataSync() as Float32Array;
     values.dispose();
     return { losses: read.slice(0, members), boundGradients: read.slice(members) };
+  }
+
+  /**
+   * A share of a one-member group's step: forward, head and backward on `rows` of the
+   * batch's `batchRows` rows (inputs [rows, in], targets [rows, D]), without the Adam
+   * step. With `keep` the weight gradient stays here for applyPartials, else it is
+   * returned (to travel to the thread that owns the member).
+   */
+  partialStep(inputs: Float32Array, targets: Float32Array, rows: number, batchRows: number, bounds: Float32Array, keep: boolean): PartialStep {
+    const { members, inputSize: I, outputSize: D } = this.spec;
+    if (members !== 1) throw new Error('MemberGroup.partialStep needs a group of one member');
+    let kept: tf.Tensor | null = null;
+    const values = tf.tidy(() => {
+      const { output, trace } = this.stack.forward(0, tf.tensor2d(inputs.subarray(0, rows * I), [rows, I]), true);
+      const head = memberHeadLoss([output], tf.tensor2d(targets.subarray(0, rows * D), [rows, D]), bounds, batchRows);
+      const gradient = this.stack.backwardFlat([{ network: 0, trace: trace!, dOutput: head.dOutputs[0]! }], { params: true, input: false }).params!;
+      const summary = [head.perMember, tf.reshape(head.dBounds, [-1])];
+      if (keep) kept = tf.keep(gradient);
+      return tf.concat(keep ? summary : [...summary, gradient]);
+    });
+    if (kept) this.partials.push(kept);
+    const read = values.dataSync() as Float32Array;
+    values.dispose();
+    return { loss: read[0]!, boundGradients: read.slice(1, 1 + 2 * D), gradient: keep ? null : read.slice(1 + 2 * D) };
+  }
+
+  /** One Adam step with the sum of the kept partial gradients and then `others`, in order. */
+  applyPartials(others: Float32Array[]): void {
+    const partials = this.partials;
+    this.partials = [];
+    tf.tidy(() => {
+      const parts = [...partials, ...others.map((g) => tf.tensor1d(g))];
+      const gradient = parts.slice(1).reduce((sum, part) => tf.add(sum, part), parts[0]!);
+      this.stack.setParams(this.adam.apply(this.stack.params, gradient, this.decay));
+    });
+    tf.dispose(partials);
   }
 
   /** Every member's prediction for the same `rows` inputs [rows, in]. */
@@ -155,6 +203,8 @@ export class MemberGroup {
   }
 
   dispose(): void {
+    tf.dispose(this.partials);
+    this.partials = [];
     this.stack.dispose();
     this.adam.dispose();
     this.decay.dispose();

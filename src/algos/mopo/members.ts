@@ -1,24 +1,40 @@
 /**
- * Where the dynamics ensemble's members live and run. By default all of them form one
- * MemberGroup in this thread; `distribute(threads)` splits them into groups over this
- * thread and compute workers (training steps then run in parallel) and gives every
- * thread a copy of the whole ensemble, so predictions split their rows instead.
+ * Where the dynamics ensemble's members live and run. By default they all run in this
+ * thread; `distribute(threads)` spreads them into groups over this thread and compute
+ * workers (training steps then run in parallel) and gives every thread a copy of the
+ * whole ensemble, so predictions split their rows instead.
+ *
+ * With an odd number of members the last one is the "split member": its step is
+ * always computed as two shares of the batch rows (the first half, then the rest),
+ * whose weight gradients are added before its Adam step. With a worker the second
+ * share runs there, on a copy of the member, so two threads get equal work (7 members:
+ * three and a half each); without one both shares run here, giving the same numbers.
  *
  * Each member computes exactly the same numbers wherever it runs, and per-member
- * results are combined in member order, so the grouping never changes a result.
+ * results are combined in member order, so the placement never changes a result.
  */
 import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../../nn/threads/handle.js';
 import type { WorkerThread } from '../../nn/threads/worker-thread.js';
-import { MemberGroup, type GroupPrediction, type GroupState, type MemberGroupSpec } from './member-group.js';
+import { MemberGroup, type GroupPrediction, type GroupState, type MemberGroupSpec, type PartialStep } from './member-group.js';
 
 /** Rows per forward pass in predictions: large enough to amortise op overhead, small enough to stay in cache. */
 export const PREDICT_CHUNK = 2048;
 
+interface SplitMember {
+  /** The member itself, with its Adam state, in this thread. */
+  owner: Handle<MemberGroup>;
+  /** A copy of its weights in a worker that computes the second share; null without workers. */
+  helper: Handle<MemberGroup> | null;
+  /** The weights on their way to the helper after a step. */
+  upload: Pending<void> | null;
+}
+
 export class Members {
-  /** Groups in member order; the one in this thread first (its work runs while workers run theirs). */
+  /** Groups of whole members in member order; the one in this thread first (its work runs while workers run theirs). */
   private groups: Handle<MemberGroup>[];
   private sizes: number[];
-  /** Whole-ensemble copies, one per thread, for predictions; null: predict with `groups`. */
+  private split: SplitMember | null;
+  /** Whole-ensemble copies, one per thread, for predictions; null: predict with the groups. */
   private predictors: Handle<MemberGroup>[] | null = null;
   private predictorsCurrent = false;
 
@@ -27,46 +43,76 @@ export class Members {
     readonly memberSize: number,
     initialParams: Float32Array,
   ) {
-    this.groups = [new LocalHandle(new MemberGroup(spec, initialParams))];
-    this.sizes = [spec.members];
+    const whole = this.wholeMembers();
+    this.sizes = whole > 0 ? [whole] : [];
+    this.groups = this.sizes.map((count) => new LocalHandle(new MemberGroup({ ...spec, members: count }, initialParams.slice(0, count * memberSize))));
+    this.split =
+      whole < spec.members
+        ? { owner: new LocalHandle(new MemberGroup({ ...spec, members: 1 }, initialParams.slice(whole * memberSize))), helper: null, upload: null }
+        : null;
   }
 
   /** One Adam step of every member; their losses and the bound gradient summed in member order. */
   trainStep(inputs: Float32Array, targets: Float32Array, rows: number, bounds: Float32Array): { losses: Float32Array; boundGradient: Float64Array } {
-    const { inputSize: I, outputSize: D } = this.spec;
+    const { inputSize: I, outputSize: D, members } = this.spec;
     const starts = this.starts();
-    const results = waitAll(
-      this.groups.map((group, g) => {
-        const [from, to] = [starts[g]!, starts[g]! + this.sizes[g]!];
-        return group.call('trainStep', inputs.subarray(from * rows * I, to * rows * I), targets.subarray(from * rows * D, to * rows * D), rows, bounds);
-      }),
-    );
-    const losses = new Float32Array(this.spec.members);
+    const split = this.split;
+    // The split member's shares: rows [0, half) here, [half, rows) in the helper (or here too).
+    const half = Math.floor(rows / 2);
+    const last = members - 1;
+    const share = (from: number, to: number) =>
+      [inputs.subarray((last * rows + from) * I, (last * rows + to) * I), targets.subarray((last * rows + from) * D, (last * rows + to) * D), to - from] as const;
+    let helped: Pending<PartialStep> | null = null;
+    if (split?.helper) {
+      this.finishUpload(split);
+      helped = split.helper.call('partialStep', ...share(half, rows), rows, bounds, false);
+    }
+    const pending = this.groups.map((group, g) => {
+      const [from, to] = [starts[g]!, starts[g]! + this.sizes[g]!];
+      return group.call('trainStep', inputs.subarray(from * rows * I, to * rows * I), targets.subarray(from * rows * D, to * rows * D), rows, bounds);
+    });
+    // This thread's groups, then its share(s) of the split member, then the workers' results.
+    const results = pending.map((p, g) => (this.groups[g]!.remote ? null : p.wait()));
+    const shares: PartialStep[] = [];
+    if (split) {
+      shares.push(split.owner.call('partialStep', ...share(0, half), rows, bounds, true).wait());
+      if (!helped) shares.push(split.owner.call('partialStep', ...share(half, rows), rows, bounds, true).wait());
+    }
+    pending.forEach((p, g) => (results[g] ??= p.wait()));
+    const losses = new Float32Array(members);
     const boundGradient = new Float64Array(2 * D);
     results.forEach((result, g) => {
-      losses.set(result.losses, starts[g]!);
-      for (let m = 0; m < this.sizes[g]!; m++) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += result.boundGradients[m * 2 * D + j]!;
+      losses.set(result!.losses, starts[g]!);
+      for (let m = 0; m < this.sizes[g]!; m++) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += result!.boundGradients[m * 2 * D + j]!;
     });
+    if (split) {
+      if (helped) shares.push(helped.wait());
+      split.owner.call('applyPartials', shares.flatMap((part) => (part.gradient ? [part.gradient] : []))).wait();
+      losses[last] = shares.reduce((sum, part) => sum + part.loss, 0);
+      for (const part of shares) for (let j = 0; j < 2 * D; j++) boundGradient[j]! += part.boundGradients[j]!;
+      this.sendToHelper(split);
+    }
     this.predictorsCurrent = false;
     return { losses, boundGradient };
   }
 
   meanSquaredErrors(inputs: Float32Array, targets: Float32Array, rows: number): Float32Array {
-    return concatFloat32(waitAll(this.groups.map((group) => group.call('meanSquaredErrors', inputs, targets, rows))));
+    return concatFloat32(waitAll(this.memberGroups().map((group) => group.call('meanSquaredErrors', inputs, targets, rows))));
   }
 
   readParams(): Float32Array {
-    return concatFloat32(waitAll(this.groups.map((group) => group.call('getParams'))));
+    return concatFloat32(waitAll(this.memberGroups().map((group) => group.call('getParams'))));
   }
 
   writeParams(params: Float32Array): void {
-    waitAll(this.groups.map((group, g) => group.call('setParams', this.slice(params, g))));
+    waitAll(this.memberGroups().map((group, g) => group.call('setParams', this.slice(params, g))));
+    if (this.split) this.sendToHelper(this.split);
     this.predictorsCurrent = false;
   }
 
   /** Every member's weights and Adam moments, in member order. */
   getState(): GroupState {
-    const states = waitAll(this.groups.map((group) => group.call('getState')));
+    const states = waitAll(this.memberGroups().map((group) => group.call('getState')));
     return {
       params: concatFloat32(states.map((s) => s.params)),
       adamM: concatFloat32(states.map((s) => s.adamM)),
@@ -76,7 +122,8 @@ export class Members {
   }
 
   setState(state: GroupState): void {
-    waitAll(this.groups.map((group, g) => group.call('setState', this.groupState(state, g))));
+    waitAll(this.memberGroups().map((group, g) => group.call('setState', this.groupState(state, g))));
+    if (this.split) this.sendToHelper(this.split);
     this.predictorsCurrent = false;
   }
 
@@ -85,12 +132,15 @@ export class Members {
     const state = this.getState();
     this.dispose();
     const places = [null, ...threads];
-    this.sizes = shares(this.spec.members, places.length).filter((count) => count > 0);
-    this.groups = this.sizes.map((count, g) => {
-      const group = place(places[g]!, { ...this.spec, members: count }, this.slice(state.params, g));
-      group.call('setState', this.groupState(state, g)).wait();
-      return group;
-    });
+    this.sizes = shares(this.wholeMembers(), places.length).filter((count) => count > 0);
+    this.groups = this.sizes.map((count, g) => place(places[g]!, { ...this.spec, members: count }, this.slice(state.params, g)));
+    if (this.wholeMembers() < this.spec.members) {
+      const g = this.groups.length;
+      const owner = place(null, { ...this.spec, members: 1 }, this.slice(state.params, g));
+      const helper = threads[0] ? place(threads[0], { ...this.spec, members: 1 }, this.slice(state.params, g)) : null;
+      this.split = { owner, helper, upload: null };
+    }
+    waitAll(this.memberGroups().map((group, g) => group.call('setState', this.groupState(state, g))));
     this.predictors = threads.length === 0 ? null : places.map((where) => place(where, this.spec, state.params));
     this.predictorsCurrent = true;
   }
@@ -116,7 +166,7 @@ export class Members {
     const issue = (c: number): Pending<GroupPrediction> => {
       const { start, count } = range(c);
       fill(start, count, input);
-      return this.predictWith(models[c % models.length]!, input, count, bounds);
+      return models[c % models.length]!.predict(input, count, bounds);
     };
     // Two chunks queued ahead per worker.
     const ahead = 2 * models.length;
@@ -132,47 +182,79 @@ export class Members {
   }
 
   dispose(): void {
-    for (const handle of [...this.groups, ...(this.predictors ?? [])]) handle.dispose();
+    if (this.split) this.finishUpload(this.split);
+    const split = this.split ? [this.split.owner, ...(this.split.helper ? [this.split.helper] : [])] : [];
+    for (const handle of [...this.groups, ...split, ...(this.predictors ?? [])]) handle.dispose();
     this.groups = [];
+    this.split = null;
     this.predictors = null;
   }
 
+  /** Members in whole-member groups: all but the split member. */
+  private wholeMembers(): number {
+    return this.spec.members % 2 === 1 ? this.spec.members - 1 : this.spec.members;
+  }
+
+  /** The whole-member groups and the split member, in member order. */
+  private memberGroups(): Handle<MemberGroup>[] {
+    return this.split ? [...this.groups, this.split.owner] : this.groups;
+  }
+
+  /** First member of each whole-member group. */
   private starts(): number[] {
     return this.sizes.map((_, g) => this.sizes.slice(0, g).reduce((a, b) => a + b, 0));
   }
 
-  /** Group g's part of a member-ordered parameter vector. */
+  /** Part g of a member-ordered parameter vector: whole-member group g, or the split member after the last group. */
   private slice(values: Float32Array, g: number): Float32Array {
-    const start = this.starts()[g]! * this.memberSize;
-    return values.slice(start, start + this.sizes[g]! * this.memberSize);
+    const start = this.sizes.slice(0, g).reduce((a, b) => a + b, 0) * this.memberSize;
+    const count = g < this.sizes.length ? this.sizes[g]! : 1;
+    return values.slice(start, start + count * this.memberSize);
   }
 
   private groupState(state: GroupState, g: number): GroupState {
     return { params: this.slice(state.params, g), adamM: this.slice(state.adamM, g), adamV: this.slice(state.adamV, g), adamStep: state.adamStep };
   }
 
-  /** One model per thread, brought up to date with the trained weights. */
-  private predictionModels(): Handle<MemberGroup>[] {
-    if (!this.predictors) return this.groups;
+  /** Sends the split member's weights to its helper (received before the helper's next call). */
+  private sendToHelper(split: SplitMember): void {
+    if (!split.helper) return;
+    this.finishUpload(split);
+    split.upload = split.helper.call('setParams', split.owner.call('getParams').wait());
+  }
+
+  private finishUpload(split: SplitMember): void {
+    split.upload?.wait();
+    split.upload = null;
+  }
+
+  /** One model per thread (a whole-ensemble copy, brought up to date with the trained weights), or the groups here. */
+  private predictionModels(): PredictionModel[] {
+    if (!this.predictors) {
+      const groups = this.memberGroups();
+      const predict = (input: Float32Array, count: number, bounds: Float32Array): Pending<GroupPrediction> => {
+        const parts = groups.map((group) => group.call('predict', input, count, bounds));
+        return {
+          wait: () => {
+            const done = waitAll(parts);
+            return { means: concatFloat32(done.map((p) => p.means)), logvars: concatFloat32(done.map((p) => p.logvars)) };
+          },
+        };
+      };
+      return [{ remote: false, predict }];
+    }
     if (!this.predictorsCurrent) {
       const params = this.readParams();
       waitAll(this.predictors.map((predictor) => predictor.call('setParams', params)));
       this.predictorsCurrent = true;
     }
-    return this.predictors;
+    return this.predictors.map((predictor) => ({ remote: predictor.remote, predict: (input, count, bounds) => predictor.call('predict', input, count, bounds) }));
   }
+}
 
-  /** One chunk through every member: a whole-ensemble model, or each group in turn. */
-  private predictWith(model: Handle<MemberGroup>, input: Float32Array, count: number, bounds: Float32Array): Pending<GroupPrediction> {
-    if (this.predictors || this.groups.length === 1) return model.call('predict', input, count, bounds);
-    const parts = this.groups.map((group) => group.call('predict', input, count, bounds));
-    return {
-      wait: () => {
-        const done = waitAll(parts);
-        return { means: concatFloat32(done.map((p) => p.means)), logvars: concatFloat32(done.map((p) => p.logvars)) };
-      },
-    };
-  }
+interface PredictionModel {
+  remote: boolean;
+  predict(input: Float32Array, count: number, bounds: Float32Array): Pending<GroupPrediction>;
 }
 
 function place(thread: WorkerThread | null, spec: MemberGroupSpec, params: Float32Array): Handle<MemberGroup> {

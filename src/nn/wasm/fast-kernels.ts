@@ -252,13 +252,15 @@ function polyak({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backen
  * Loss and gradient of the dynamics members' Gaussian heads (algos/mopo/gaussian-head.ts).
  * Inputs `output{m}` [rows, 2D] for each member, `target` [members·rows, D] member-major,
  * `bounds` [2D] = [max, min]. Outputs: `dOutput` of each member, the per-member loss
- * [members], and each member's gradient w.r.t. the bounds [members, 2D].
+ * [members], and each member's gradient w.r.t. the bounds [members, 2D]; the loss is
+ * the mean over `scaleRows` rows (more than `rows` when these are part of a batch).
  */
 function gaussianHead({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const be = backend as WasmBackend;
   const k = kernels(be);
   const members = attrs!.members as number;
   const rows = attrs!.rows as number;
+  const scaleRows = attrs!.scaleRows as number;
   const D = attrs!.D as number;
   const dOutputs = Array.from({ length: members }, () => be.makeOutput([rows, 2 * D], 'float32'));
   const perMember = be.makeOutput([members], 'float32');
@@ -267,8 +269,8 @@ function gaussianHead({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; 
   const bounds = address(be, inputs.bounds!);
   const losses = address(be, perMember);
   for (let m = 0; m < members; m++) {
-    k.gauss_head(address(be, inputs[`output${m}`]!), target + 4 * m * rows * D, bounds, rows, D, address(be, dOutputs[m]!), address(be, dBounds) + 8 * m * D, losses + 4 * m, 1 / (rows * D));
-    be.wasm.HEAPF32[losses / 4 + m] = be.wasm.HEAPF32[losses / 4 + m]! / (rows * D);
+    k.gauss_head(address(be, inputs[`output${m}`]!), target + 4 * m * rows * D, bounds, rows, D, address(be, dOutputs[m]!), address(be, dBounds) + 8 * m * D, losses + 4 * m, 1 / (scaleRows * D));
+    be.wasm.HEAPF32[losses / 4 + m] = be.wasm.HEAPF32[losses / 4 + m]! / (scaleRows * D);
   }
   return [...dOutputs, perMember, dBounds];
 }
