@@ -48,8 +48,8 @@ export class Critic {
   private readonly online: MlpStack;
   private readonly target: MlpStack;
   private readonly adam: Adam;
-  /** Q(s, a) of the current batch with its trace, from `evaluate` until `train`. */
-  private batch: { input: tf.Tensor; q: tf.Tensor; trace: MlpTrace } | null = null;
+  /** Q(s, a) of the current batch with its trace (and a copy of s), from `evaluate` until `train`. */
+  private batch: { observations: Float32Array; q: tf.Tensor; trace: MlpTrace } | null = null;
   /** Q(s, ã) with its trace, from `train` until `actionGradient`. */
   private probe: { trace: MlpTrace } | null = null;
 
@@ -67,9 +67,8 @@ export class Critic {
   evaluate(observations: Float32Array, actions: Float32Array, rows: number): void {
     this.release();
     tf.tidy(() => {
-      const input = this.input(observations, actions, rows);
-      const { output, trace } = this.online.forward(0, input, true);
-      this.batch = keepAll({ input, q: output, trace: trace! });
+      const { output, trace } = this.online.forward(0, this.input(observations, actions, rows), true);
+      this.batch = { observations: observations.slice(0, rows * this.spec.observationSize), ...keepAll({ q: output, trace: trace! }) };
     });
   }
 
@@ -82,16 +81,13 @@ export class Critic {
   train(targets: Float32Array, probeActions: Float32Array, rows: number): CriticStep {
     const batch = this.batch;
     if (!batch) throw new Error('Critic.train needs evaluate() first');
-    const O = this.spec.observationSize;
     let values: tf.Tensor | null = null;
     let probe: { trace: MlpTrace } | null = null;
     tf.tidy(() => {
       const error = tf.sub(batch.q, tf.tensor2d(targets.subarray(0, rows), [rows, 1]));
       const gradient = this.online.backwardFlat([{ network: 0, trace: batch.trace, dOutput: tf.mul(error, 2 / rows) }], { params: true, input: false }).params!;
       this.online.setParams(this.adam.apply(this.online.params, gradient));
-      const observations = tf.slice(batch.input, [0, 0], [rows, O]);
-      const probeInput = tf.concat([observations, tf.tensor2d(probeActions.subarray(0, rows * this.spec.actionSize), [rows, this.spec.actionSize])], 1);
-      const { output, trace } = this.online.forward(0, probeInput, true);
+      const { output, trace } = this.online.forward(0, this.input(batch.observations, probeActions, rows), true);
       values = tf.keep(tf.concat([tf.reshape(tf.mean(tf.square(error)), [1]), tf.reshape(tf.mean(batch.q), [1]), tf.reshape(output, [-1])]));
       probe = keepAll({ trace: trace! });
     });
@@ -106,12 +102,14 @@ export class Critic {
     const probe = this.probe;
     if (!probe) throw new Error('Critic.actionGradient needs train() first');
     const { observationSize: O, actionSize: A } = this.spec;
-    const gradient = tf.tidy(() => {
-      const dInput = this.online.backward(0, probe.trace, tf.tensor2d(weights.subarray(0, rows), [rows, 1]), { params: false, input: true }).input!;
-      return tf.slice(dInput, [0, O], [rows, A]);
-    });
+    const dInput = readAndDispose(
+      tf.tidy(() => this.online.backward(0, probe.trace, tf.tensor2d(weights.subarray(0, rows), [rows, 1]), { params: false, input: true }).input!),
+    );
     this.release();
-    return readAndDispose(gradient);
+    // the action columns of d/d[s, a]
+    const gradient = new Float32Array(rows * A);
+    for (let r = 0; r < rows; r++) gradient.set(dInput.subarray(r * (O + A) + O, (r + 1) * (O + A)), r * A);
+    return gradient;
   }
 
   /** θ′ ← (1 − τ)θ′ + τθ. */
@@ -138,14 +136,20 @@ export class Critic {
     for (const owned of [this.online, this.target, this.adam]) owned.dispose();
   }
 
+  /** Rows [s, a] (joined here: tfjs's concat along columns is slow on WASM). */
   private input(observations: Float32Array, actions: Float32Array, rows: number): tf.Tensor {
     const { observationSize: O, actionSize: A } = this.spec;
-    return tf.concat([tf.tensor2d(observations.subarray(0, rows * O), [rows, O]), tf.tensor2d(actions.subarray(0, rows * A), [rows, A])], 1);
+    const joined = new Float32Array(rows * (O + A));
+    for (let r = 0; r < rows; r++) {
+      joined.set(observations.subarray(r * O, (r + 1) * O), r * (O + A));
+      joined.set(actions.subarray(r * A, (r + 1) * A), r * (O + A) + O);
+    }
+    return tf.tensor2d(joined, [rows, O + A]);
   }
 
   /** Frees the tensors kept between calls. */
   private release(): void {
-    if (this.batch) tf.dispose([this.batch.input, this.batch.q, ...this.batch.trace.inputs, ...this.batch.trace.slopes]);
+    if (this.batch) tf.dispose([this.batch.q, ...this.batch.trace.inputs, ...this.batch.trace.slopes]);
     if (this.probe) tf.dispose([...this.probe.trace.inputs, ...this.probe.trace.slopes]);
     this.batch = null;
     this.probe = null;
