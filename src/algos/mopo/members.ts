@@ -149,8 +149,9 @@ export class Members {
    * Predictions of every member for `rows` rows, chunk by chunk in row order: `fill`
    * writes the inputs of rows [start, start + count) into `input`, `visit` receives the
    * chunk's [members, count, D] block, always in row order. With workers, chunks go
-   * round-robin over the threads and each worker has the next ones queued, so it never
-   * waits while this thread computes its own chunks and visits the results.
+   * round-robin over the threads (workers first) and each worker has the next ones
+   * queued, so it never waits while this thread computes its own chunks and visits
+   * the results.
    */
   predictRows(
     rows: number,
@@ -158,7 +159,8 @@ export class Members {
     fill: (start: number, count: number, input: Float32Array) => void,
     visit: (start: number, count: number, chunk: GroupPrediction) => void,
   ): void {
-    const models = this.predictionModels();
+    // Workers first: with an odd number of chunks they take the extra one, this thread also visits every result.
+    const models = this.predictionModels().sort((a, b) => Number(b.remote) - Number(a.remote));
     const chunks = Math.ceil(rows / PREDICT_CHUNK);
     const input = new Float32Array(Math.min(rows, PREDICT_CHUNK) * this.spec.inputSize);
     const queued = new Map<number, Pending<GroupPrediction>>();
