@@ -53,7 +53,7 @@ export class MlpStack {
   readonly layout: ParamLayout;
   private flat: tf.Tensor;
   private views: ParamViews;
-  /** The flat vector with every kernel stored as [in, out], for the fused forward pass; made on first use. */
+  /** Every kernel of the flat vector stored as [in, out] (at its offset), for the fused forward pass; made on first use. */
   private transposedKernels: tf.Tensor | null = null;
 
   constructor(
@@ -192,7 +192,7 @@ export class MlpStack {
       }
       this.transposedKernels = tf.keep(runFused(KERNELS_TRANSPOSED, { params: this.flat }, all)[0]!);
     }
-    const outputs = runFused(MLP_FORWARD, { x, params: this.transposedKernels }, { ...this.layerAttrs(network), activation: this.shape.activation, trace });
+    const outputs = runFused(MLP_FORWARD, { x, kernels: this.transposedKernels, params: this.flat }, { ...this.layerAttrs(network), activation: this.shape.activation, trace });
     const hidden = this.layout.layers.length - 1;
     return {
       output: outputs[0]!,

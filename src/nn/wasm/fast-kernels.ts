@@ -82,9 +82,9 @@ export const GAUSSIAN_HEAD = 'MopoGaussianHead';
 export const GAUSSIAN_PREDICT = 'MopoGaussianPredict';
 
 /**
- * Inputs x [rows, in] and `params` (a parameter vector whose kernels are stored as
- * [in, out], see KERNELS_TRANSPOSED). Outputs: the network output, then with `trace`
- * the hidden activations and their slopes.
+ * Inputs x [rows, in], `kernels` (the kernels stored as [in, out], see
+ * KERNELS_TRANSPOSED) and `params` (the parameter vector, for the biases). Outputs:
+ * the network output, then with `trace` the hidden activations and their slopes.
  */
 function mlpForward({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
   const be = backend as WasmBackend;
@@ -93,6 +93,7 @@ function mlpForward({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; ba
   const activation = (attrs!.activation as string) === 'swish' ? ACT_SWISH : ACT_RELU;
   const trace = attrs!.trace as boolean;
   const x = inputs.x!;
+  const kernelsT = address(be, inputs.kernels!);
   const params = address(be, inputs.params!);
   const rows = x.shape[0]!;
   const layers = inSizes.length;
@@ -120,7 +121,7 @@ function mlpForward({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; ba
       } else {
         target = scratch.floats(rows * out);
       }
-      k.gemm_nn(input, inSizes[l]!, params + 4 * kernelOffsets[l]!, out, target, rows, inSizes[l]!, out, params + 4 * biasOffsets[l]!, last ? ACT_NONE : activation, slope);
+      k.gemm_nn(input, inSizes[l]!, kernelsT + 4 * kernelOffsets[l]!, out, target, rows, inSizes[l]!, out, params + 4 * biasOffsets[l]!, last ? ACT_NONE : activation, slope);
       input = target;
     }
   } finally {
@@ -207,7 +208,7 @@ function mlpBackward({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; b
   return outputs;
 }
 
-/** A copy of a parameter vector with every kernel block [out, in] stored transposed as [in, out]. */
+/** Every kernel block [out, in] of a parameter vector, transposed to [in, out] at the same offset (other entries undefined). */
 function kernelsTransposed({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const be = backend as WasmBackend;
   const k = kernels(be);
@@ -217,7 +218,6 @@ function kernelsTransposed({ inputs, backend, attrs }: { inputs: NamedTensorInfo
   const out = be.makeOutput([size], 'float32');
   const from = address(be, params);
   const to = address(be, out);
-  be.wasm.HEAPF32.copyWithin(to / 4, from / 4, from / 4 + size);
   kernelOffsets.forEach((offset, i) => k.transpose(from + 4 * offset, to + 4 * offset, outSizes[i]!, inSizes[i]!));
   return out;
 }
