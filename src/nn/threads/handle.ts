@@ -55,13 +55,24 @@ export class RemoteHandle<T> implements Handle<T> {
   }
 
   call<K extends Methods<T>>(method: K, ...args: Method<T, K>['args']): Pending<Method<T, K>['result']> {
-    const id = this.thread.send({ op: 'call', handle: this.handle, method: String(method), args });
+    const id = this.thread.send({ op: 'call', handle: this.handle, method: String(method), args: (args as unknown[]).map(compact) });
     return { wait: () => this.thread.receive(id) as Method<T, K>['result'] };
   }
 
   dispose(): void {
     this.thread.call({ op: 'dispose', handle: this.handle });
   }
+}
+
+/**
+ * A typed array that views part of a larger buffer, copied to its own: a structured
+ * clone copies a view's whole buffer (e.g. one member's rows of a batch of seven).
+ */
+function compact(arg: unknown): unknown {
+  if (ArrayBuffer.isView(arg) && !(arg instanceof DataView) && arg.byteLength < arg.buffer.byteLength) {
+    return (arg as unknown as { slice(): unknown }).slice();
+  }
+  return arg;
 }
 
 /** Waits for every pending result, in order. */
