@@ -176,7 +176,7 @@ export class Sac {
       }
       const [g1, g2] = waitAll(this.critics.map((critic, k) => critic.call('actionGradient', weights[k]!, B)));
       const dAction = g1!.map((g, j) => g + g2![j]!);
-      const dHead = squashedBackward(pi, tf.tensor2d(dAction, [B, A]), tf.scalar(alpha / B));
+      const dHead = squashedBackward(pi, tf.tensor2d(dAction, [B, A]), alpha / B);
       const gradient = this.actor.backwardFlat([{ network: 0, trace: head.trace!, dOutput: dHead }], { params: true, input: false }).params!;
       this.actor.setParams(this.actorAdam.apply(this.actor.params, gradient));
       result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb) };

@@ -11,6 +11,7 @@
  * Gaussian term then contributes only through −ℓ. Call both inside `tf.tidy`.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fastKernels, runFused, SQUASHED_BACKWARD, SQUASHED_SAMPLE } from '../nn/wasm/fast-kernels.js';
 
 export interface LogStdBounds {
   min: number;
@@ -30,6 +31,10 @@ export interface SquashedSample {
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 export function sampleSquashed(head: tf.Tensor, noise: tf.Tensor, bounds: LogStdBounds): SquashedSample {
+  if (fastKernels()) {
+    const [action, logProb, std, logStdFree] = runFused(SQUASHED_SAMPLE, { head, noise }, { min: bounds.min, max: bounds.max }) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    return { action, logProb, std, noise, logStdFree };
+  }
   const [mean, rawLogStd] = tf.split(head, 2, 1) as [tf.Tensor, tf.Tensor];
   const logStd = tf.clipByValue(rawLogStd, bounds.min, bounds.max);
   const std = tf.exp(logStd);
@@ -46,8 +51,14 @@ export function sampleSquashed(head: tf.Tensor, noise: tf.Tensor, bounds: LogStd
  * Gradient of a loss with respect to the actor's output row, given the loss's
  * gradient w.r.t. the action (`dAction`, [rows, A]) and w.r.t. each row's log π
  * (`dLogProb`, the same for every row, e.g. α/B for SAC's actor loss).
+ * On the WASM backend both passes are one fused kernel each (same formulas).
  */
-export function squashedBackward(sample: SquashedSample, dAction: tf.Tensor, dLogProb: tf.Tensor): tf.Tensor {
+export function squashedBackward(sample: SquashedSample, dAction: tf.Tensor, dLogProb: tf.Tensor | number): tf.Tensor {
+  if (fastKernels()) {
+    const inputs = { action: sample.action, std: sample.std, noise: sample.noise, free: sample.logStdFree, dAction };
+    return runFused(SQUASHED_BACKWARD, inputs, { dLogProb: typeof dLogProb === 'number' ? dLogProb : dLogProb.dataSync()[0]! })[0]!;
+  }
+  if (typeof dLogProb === 'number') dLogProb = tf.scalar(dLogProb);
   const a = sample.action;
   // ∂a/∂u = 1 − a², ∂ log π/∂u = 2a
   const dU = tf.add(tf.mul(dAction, tf.sub(1, tf.square(a))), tf.mul(tf.mul(a, 2), dLogProb));

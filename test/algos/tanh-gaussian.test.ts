@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sampleSquashed, squashedBackward } from '../../src/algos/tanh-gaussian.js';
 import { initBackend } from '../../src/nn/backend.js';
+import { setFastKernels } from '../../src/nn/wasm/fast-kernels.js';
+import { Rng } from '../../src/util/rng.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -46,6 +48,36 @@ describe('tanh-squashed Gaussian', () => {
       const minus = [...head];
       minus[i]! -= h;
       expect(analytic[i]!, `head[${i}]`).toBeCloseTo((loss(plus) - loss(minus)) / (2 * h), 2);
+    });
+  });
+});
+
+describe('tanh-squashed Gaussian as fused WASM kernels', () => {
+  afterEach(() => setFastKernels(true));
+
+  it('samples, scores and back-propagates like the tfjs-op version up to float rounding', () => {
+    const rng = new Rng(12);
+    const rows = 257;
+    const A = 6; // one vector of four and two single lanes per row
+    // Means and raw log-stds over a wide range: saturated tanh, both clamps, tiny u.
+    const head = Float32Array.from({ length: rows * 2 * A }, (_, i) => (i % (2 * A) < A ? rng.uniformIn(-4, 4) * (i % 7 === 0 ? 1e-4 : 1) : rng.uniformIn(-8, 4)));
+    const noise = rng.fillNormal(new Float32Array(rows * A));
+    const dAction = rng.fillNormal(new Float32Array(rows * A));
+    const run = (fast: boolean) => {
+      setFastKernels(fast);
+      return tf.tidy(() => {
+        const s = sampleSquashed(tf.tensor2d(head, [rows, 2 * A]), tf.tensor2d(noise, [rows, A]), bounds);
+        const d = squashedBackward(s, tf.tensor2d(dAction, [rows, A]), 0.21);
+        return [s.action, s.logProb, s.std, s.logStdFree, d].map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const fused = run(true);
+    const plain = run(false);
+    fused.forEach((values, k) => {
+      expect(values.length).toBe(plain[k]!.length);
+      let worst = 0;
+      for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]! - plain[k]![i]!) / Math.max(1, Math.abs(plain[k]![i]!)));
+      expect(worst, ['action', 'logProb', 'std', 'logStdFree', 'backward'][k]).toBeLessThan(2e-6);
     });
   });
 });

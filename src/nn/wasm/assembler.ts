@@ -117,9 +117,11 @@ export const op = {
   i32And: (): number[] => [0x71],
   i32Shl: (): number[] => [0x74],
 
+  f32Neg: (): number[] => [0x8c],
   f32Add: (): number[] => [0x92],
   f32Sub: (): number[] => [0x93],
   f32Mul: (): number[] => [0x94],
+  f32ConvertI32S: (): number[] => [0xb2],
 
   v128Load: (offset = 0): number[] => simd(0x00, ...memarg(offset)),
   v128Load32Splat: (offset = 0): number[] => simd(0x09, ...memarg(offset)),

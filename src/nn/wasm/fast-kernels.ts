@@ -80,6 +80,8 @@ export const ADAM_STEP = 'MopoAdamStep';
 export const POLYAK = 'MopoPolyak';
 export const GAUSSIAN_HEAD = 'MopoGaussianHead';
 export const GAUSSIAN_PREDICT = 'MopoGaussianPredict';
+export const SQUASHED_SAMPLE = 'MopoSquashedSample';
+export const SQUASHED_BACKWARD = 'MopoSquashedBackward';
 
 /**
  * Inputs x [rows, in], `kernels` (the kernels stored as [in, out], see
@@ -291,6 +293,27 @@ function gaussianPredict({ inputs, backend, attrs }: { inputs: NamedTensorInfoMa
   return out;
 }
 
+/** SAC's tanh-squashed Gaussian sample: inputs head [rows, 2A], noise [rows, A]; outputs action, logProb [rows, 1], std, logStdFree. */
+function squashedSample({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo[] {
+  const be = backend as WasmBackend;
+  const noise = inputs.noise!;
+  const [rows, A] = noise.shape as [number, number];
+  const outputs = [be.makeOutput([rows, A], 'float32'), be.makeOutput([rows, 1], 'float32'), be.makeOutput([rows, A], 'float32'), be.makeOutput([rows, A], 'float32')];
+  const [action, logProb, std, free] = outputs.map((t) => address(be, t)) as [number, number, number, number];
+  kernels(be).squashed_sample(address(be, inputs.head!), address(be, noise), rows, A, action, logProb, std, free, attrs!.min as number, attrs!.max as number);
+  return outputs;
+}
+
+/** Its backward pass: inputs action, std, noise, logStdFree, dAction; attr dLogProb; output [rows, 2A] = [dU, dLogStd]. */
+function squashedBackward({ inputs, backend, attrs }: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
+  const be = backend as WasmBackend;
+  const [rows, A] = inputs.action!.shape as [number, number];
+  const out = be.makeOutput([rows, 2 * A], 'float32');
+  const [action, std, noise, free, dAction] = ['action', 'std', 'noise', 'free', 'dAction'].map((name) => address(be, inputs[name]!)) as [number, number, number, number, number];
+  kernels(be).squashed_backward(action, std, noise, free, dAction, rows, A, address(be, out), attrs!.dLogProb as number);
+  return out;
+}
+
 let registered = false;
 
 function register(): void {
@@ -304,6 +327,8 @@ function register(): void {
     [POLYAK, polyak],
     [GAUSSIAN_HEAD, gaussianHead],
     [GAUSSIAN_PREDICT, gaussianPredict],
+    [SQUASHED_SAMPLE, squashedSample],
+    [SQUASHED_BACKWARD, squashedBackward],
   ];
   for (const [kernelName, kernelFunc] of configs) {
     if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });

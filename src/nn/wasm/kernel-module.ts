@@ -581,6 +581,145 @@ function headRows(name: string, training: boolean): FunctionDef {
   return { name, params: training ? [...Array(8).fill('i32'), 'f32'] : Array(6).fill('i32'), locals: L.types, body };
 }
 
+const TANH_COEFFICIENTS = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
+
+/**
+ * tanh of local `x` (kept) into local `out`; `tmp` are four scratch locals. Cephes'
+ * tanhf: x + x³·P(x²) below |x| = 0.625, else 1 − 2/(e^(2|x|) + 1), signed like x.
+ */
+function tanh4(K: Constants, x: number, out: number, tmp: readonly number[]): Code {
+  const [a, b, z, big] = tmp as [number, number, number, number];
+  return [
+    // large |x|: 1 − 2/(e^(2|x|) + 1)
+    op.get(x), op.f32x4Abs(), op.tee(z), op.get(z), op.f32x4Add(), op.set(a),
+    exp4(K, a, b, big),
+    op.get(K.f(1)), op.get(K.f(2)), op.get(b), op.get(K.f(1)), op.f32x4Add(), op.f32x4Div(), op.f32x4Sub(), op.set(b),
+    // small |x|: polynomial (on |x|), then pick by |x| < 0.625
+    op.get(z), op.get(z), op.f32x4Mul(), op.set(a),
+    polynomial(K, a, TANH_COEFFICIENTS), op.get(a), op.f32x4Mul(), op.get(z), op.f32x4Mul(), op.get(z), op.f32x4Add(),
+    op.get(b),
+    op.get(z), op.get(K.f(0.625)), op.f32x4Lt(),
+    op.v128Bitselect(), op.set(out),
+    // the sign of x
+    op.get(out), op.get(x), op.get(K.bits(0x80000000)), op.v128And(), op.v128Or(), op.set(out),
+  ];
+}
+
+/**
+ * SAC's tanh-squashed Gaussian (algos/tanh-gaussian.ts) in one pass per row:
+ *   squashed_sample(head, noise, rows, A, action, logProb, std, free, lo, hi)
+ * with head rows [mean (A), raw log-std (A)]: ℓ = clamp(raw, lo, hi), σ = eˡ,
+ * u = mean + σ·ε, action = tanh u, free = 1 where ℓ = raw, and
+ * log π = −Σ(ε²/2 + ℓ + 2(ln 2 − u − softplus(−2u))) − A·ln(2π)/2.
+ *   squashed_backward(action, std, noise, free, dAction, rows, A, out, dLogProb)
+ * writes rows [dU (A), dℓ (A)] with dU = dAction·(1 − a²) + 2a·dLogProb and
+ * dℓ = (dU·σ·ε − dLogProb)·free.
+ */
+function squashedSample(): FunctionDef {
+  const [head, noise, rows, A, action, logProb, std, free, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const L = new Locals(10);
+  const K = new Constants(L);
+  const r = L.add('i32');
+  const count = L.add('i32');
+  const ptr = { mean: L.add('i32'), raw: L.add('i32'), noise: L.add('i32'), action: L.add('i32'), std: L.add('i32'), free: L.add('i32') };
+  const v = { lo: L.add('v128'), hi: L.add('v128'), ls: L.add('v128'), sd: L.add('v128'), u: L.add('v128'), a: L.add('v128'), m2u: L.add('v128'), sp: L.add('v128'), sg: L.add('v128') };
+  const tmp = L.many('v128', 5);
+  const sumV = L.add('v128');
+  const sumS = L.add('f32');
+  const bytes = (base: number, floats: Code): Code => [op.get(base), floats, op.i32(2), op.i32Shl(), op.i32Add()];
+  const body = (load: (p: number) => Code, store: (p: number, value: Code) => Code, scalar: boolean): Code => [
+    load(ptr.raw), op.get(v.lo), op.f32x4Pmax(), op.get(v.hi), op.f32x4Pmin(), op.set(v.ls),
+    store(ptr.free, [op.get(v.ls), load(ptr.raw), op.f32x4Eq(), op.get(K.f(1)), op.v128And()]),
+    op.get(v.ls), op.set(tmp[0]!),
+    exp4(K, tmp[0]!, v.sd, tmp[1]!),
+    store(ptr.std, op.get(v.sd)),
+    load(ptr.mean), op.get(v.sd), load(ptr.noise), op.f32x4Mul(), op.f32x4Add(), op.set(v.u),
+    tanh4(K, v.u, v.a, tmp),
+    store(ptr.action, op.get(v.a)),
+    op.get(v.u), op.get(K.f(-2)), op.f32x4Mul(), op.set(v.m2u),
+    softplusSigmoid(K, v.m2u, v.sp, null, tmp),
+    // ((ε²·½ + ℓ) + (ln 2 − u − softplus(−2u))·2)
+    load(ptr.noise), load(ptr.noise), op.f32x4Mul(), op.get(K.f(0.5)), op.f32x4Mul(), op.get(v.ls), op.f32x4Add(),
+    op.get(K.f(Math.LN2)), op.get(v.u), op.f32x4Sub(), op.get(v.sp), op.f32x4Sub(), op.get(K.f(2)), op.f32x4Mul(),
+    op.f32x4Add(),
+    scalar ? [op.f32x4ExtractLane(0), op.get(sumS), op.f32Add(), op.set(sumS)] : [op.get(sumV), op.f32x4Add(), op.set(sumV)],
+  ];
+  const loop: Code = [
+    op.i32(0), op.set(r),
+    op.block(), op.loop(),
+    op.get(r), op.get(rows), op.i32GeS(), op.brIf(1),
+    bytes(head, [op.get(r), op.get(A), op.i32Mul(), op.i32(1), op.i32Shl()]), op.set(ptr.mean),
+    bytes(ptr.mean, op.get(A)), op.set(ptr.raw),
+    bytes(noise, [op.get(r), op.get(A), op.i32Mul()]), op.set(ptr.noise),
+    bytes(action, [op.get(r), op.get(A), op.i32Mul()]), op.set(ptr.action),
+    bytes(std, [op.get(r), op.get(A), op.i32Mul()]), op.set(ptr.std),
+    bytes(free, [op.get(r), op.get(A), op.i32Mul()]), op.set(ptr.free),
+    splat4(0), op.set(sumV),
+    op.f32(0), op.set(sumS),
+    op.get(A), op.set(count),
+    stream([ptr.mean, ptr.raw, ptr.noise, ptr.action, ptr.std, ptr.free], count, body),
+    // log π = −Σ − A·ln(2π)/2
+    bytes(logProb, op.get(r)),
+    op.get(sumV), op.f32x4ExtractLane(0), op.get(sumV), op.f32x4ExtractLane(1), op.f32Add(),
+    op.get(sumV), op.f32x4ExtractLane(2), op.get(sumV), op.f32x4ExtractLane(3), op.f32Add(), op.f32Add(),
+    op.get(sumS), op.f32Add(),
+    op.f32Neg(),
+    op.get(A), op.f32ConvertI32S(), op.f32(0.5 * Math.log(2 * Math.PI)), op.f32Mul(), op.f32Sub(),
+    op.f32Store(0),
+    op.get(r), op.i32(1), op.i32Add(), op.set(r),
+    op.br(0), op.end(), op.end(),
+  ];
+  return {
+    name: 'squashed_sample',
+    params: [...Array(8).fill('i32'), 'f32', 'f32'],
+    locals: L.types,
+    body: [K.init(), op.get(lo), op.f32x4Splat(), op.set(v.lo), op.get(hi), op.f32x4Splat(), op.set(v.hi), loop],
+  };
+}
+
+function squashedBackward(): FunctionDef {
+  const [action, std, noise, free, dAction, rows, A, out, dLogProb] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const L = new Locals(9);
+  const K = new Constants(L);
+  const r = L.add('i32');
+  const count = L.add('i32');
+  const ptr = { action: L.add('i32'), std: L.add('i32'), noise: L.add('i32'), free: L.add('i32'), dAction: L.add('i32'), dU: L.add('i32'), dLs: L.add('i32') };
+  const dlp = L.add('v128');
+  const a = L.add('v128');
+  const dU = L.add('v128');
+  const bytes = (base: number, floats: Code): Code => [op.get(base), floats, op.i32(2), op.i32Shl(), op.i32Add()];
+  const at = [op.get(r), op.get(A), op.i32Mul()];
+  const loop: Code = [
+    op.i32(0), op.set(r),
+    op.block(), op.loop(),
+    op.get(r), op.get(rows), op.i32GeS(), op.brIf(1),
+    bytes(action, at), op.set(ptr.action),
+    bytes(std, at), op.set(ptr.std),
+    bytes(noise, at), op.set(ptr.noise),
+    bytes(free, at), op.set(ptr.free),
+    bytes(dAction, at), op.set(ptr.dAction),
+    bytes(out, [at, op.i32(1), op.i32Shl()]), op.set(ptr.dU),
+    bytes(ptr.dU, op.get(A)), op.set(ptr.dLs),
+    op.get(A), op.set(count),
+    stream([ptr.action, ptr.std, ptr.noise, ptr.free, ptr.dAction, ptr.dU, ptr.dLs], count, (load, store) => [
+      load(ptr.action), op.set(a),
+      load(ptr.dAction), op.get(K.f(1)), op.get(a), op.get(a), op.f32x4Mul(), op.f32x4Sub(), op.f32x4Mul(),
+      op.get(a), op.get(K.f(2)), op.f32x4Mul(), op.get(dlp), op.f32x4Mul(),
+      op.f32x4Add(), op.set(dU),
+      store(ptr.dU, op.get(dU)),
+      store(ptr.dLs, [op.get(dU), load(ptr.std), op.f32x4Mul(), load(ptr.noise), op.f32x4Mul(), op.get(dlp), op.f32x4Sub(), load(ptr.free), op.f32x4Mul()]),
+    ]),
+    op.get(r), op.i32(1), op.i32Add(), op.set(r),
+    op.br(0), op.end(), op.end(),
+  ];
+  return {
+    name: 'squashed_backward',
+    params: [...Array(8).fill('i32'), 'f32'],
+    locals: L.types,
+    body: [K.init(), op.get(dLogProb), op.f32x4Splat(), op.set(dlp), loop],
+  };
+}
+
 export interface KernelExports {
   gemm_nn(a: number, lda: number, b: number, ldb: number, c: number, M: number, K: number, N: number, bias: number, act: number, aux: number): void;
   gemm_tn(a: number, lda: number, b: number, ldb: number, c: number, M: number, K: number, N: number, bias: number, act: number, aux: number): void;
@@ -594,6 +733,8 @@ export interface KernelExports {
   polyak(target: number, online: number, out: number, n: number, keep: number, tau: number): void;
   gauss_head(out: number, target: number, bounds: number, rows: number, D: number, dOut: number, dBounds: number, loss: number, scale: number): void;
   gauss_predict(out: number, bounds: number, rows: number, D: number, means: number, logvars: number): void;
+  squashed_sample(head: number, noise: number, rows: number, A: number, action: number, logProb: number, std: number, free: number, lo: number, hi: number): void;
+  squashed_backward(action: number, std: number, noise: number, free: number, dAction: number, rows: number, A: number, out: number, dLogProb: number): void;
 }
 
 /** The WebAssembly JS API (typed here: the project's TypeScript libs do not include it). */
@@ -619,6 +760,8 @@ export function kernelModuleBytes(): Uint8Array {
     polyak(),
     headRows('gauss_head', true),
     headRows('gauss_predict', false),
+    squashedSample(),
+    squashedBackward(),
   ]);
 }
 
