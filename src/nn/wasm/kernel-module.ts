@@ -1,26 +1,29 @@
 /**
  * The compute kernels behind fast-kernels.ts, as one WebAssembly module (128-bit SIMD)
  * that works on the memory of tfjs's WASM backend. All pointers are byte offsets in
- * that memory, all matrices float32 and row-major.
+ * that memory, all matrices float32 and row-major, outputs contiguous.
  *
  *   gemm_nn(a, lda, b, ldb, c, M, K, N, bias, act, aux)
  *       C[M,N] = A[M,K]·B[K,N] (+ bias[N]), then `act` on C:
  *       0 none; 1 ReLU (aux ← its slope 0/1); 2 swish (aux ← its slope);
  *       3 C ← C ⊙ aux (aux an input here). aux = 0: no slope written.
- *   gemm_tn(a, lda, b, ldb, c, M, K, N)
+ *   gemm_tn(a, lda, b, ldb, c, M, K, N, 0, 0, 0)
  *       C[M,N] = Aᵀ·B with A stored as [K,M] (row stride lda): a weight gradient dzᵀ·x.
  *   colsum(a, lda, out, K, M)            out[m] = Σₖ A[k,m]: a bias gradient.
  *   transpose(src, dst, rows, cols)      dst[cols,rows] = srcᵀ.
  *   adam(p, g, decay, m, v, p', m', v', n, β₁, 1−β₁, β₂, 1−β₂, √(1−β₂ᵗ), ε, lr/(1−β₁ᵗ))
  *       Adam as in adam.ts, with the gradient g + decay ⊙ p when decay ≠ 0.
  *   polyak(target, online, out, n, 1−τ, τ)
+ *   gauss_head, gauss_predict            the dynamics members' Gaussian head (below)
+ *   squashed_sample, squashed_backward   SAC's tanh-squashed Gaussian (below)
  *
  * Why hand-written: tfjs's matMul on WASM packs its right operand anew whenever that
  * tensor is new (every step, as weights change), runs transposed products ~15× slower,
  * and every elementwise op is a separate pass with ~10 µs of dispatch. These kernels
  * read weights in place from the flat parameter vector, produce a layer's gradient
- * in its layout position, and fuse the activations. Each output element is a sum over
- * k in increasing order, as in XNNPACK's kernels; exp is Cephes' expf polynomial.
+ * in its layout position, and fuse the activations. Each output element of a product
+ * is a sum over k in increasing order, as in XNNPACK's kernels (ReLU networks come out
+ * bit-identical to tfjs's); exp, log and tanh are Cephes' float polynomials.
  */
 import { assemble, Locals, op, splat4, splatBits, type Code, type FunctionDef } from './assembler.js';
 
