@@ -207,6 +207,7 @@ export class MlpStack {
       if (dOutput.rank !== 2 || dOutput.shape[1] !== this.shape.outputSize || dOutput.dtype !== 'float32') {
         throw new Error(`MlpStack.backward: expected float32 rows of ${this.shape.outputSize}, got ${dOutput.dtype} [${dOutput.shape.join(', ')}]`);
       }
+      if (inputs[`dOutput${network}`]) throw new Error(`MlpStack.backwardFlat: network ${network} passed twice`);
       inputs[`dOutput${network}`] = dOutput;
       trace.inputs.forEach((input, l) => (inputs[`input${network}_${l}`] = input));
       trace.slopes.forEach((slope, l) => (inputs[`slope${network}_${l}`] = slope));
