@@ -1,38 +1,63 @@
 /**
- * `npm run bench [-- --json] [-- --only=name,name]`
+ * `npm run bench [-- --json] [-- --only=name,name] [-- --reference=<torch_reference.py>]`
  *
  * Each file in scripts/bench/ is one section: it measures its own figures and returns
  * them as a flat record. Sections run one after another in this process (never in
  * parallel: they would compete for the same two cores), and the results merge into
  * one object, so ratios between figures come from a single run.
  */
-import { sections } from './bench/sections.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { sections, type BenchOptions } from './bench/sections.js';
 
-interface Options {
+const USAGE = `Usage: npm run bench [-- options]
+
+  --json                  print one JSON object instead of a table
+  --only=name[,name]      run only these sections (${sections.map((s) => s.name).join(', ')})
+  --reference=<path>      also run this PyTorch timing script (argv: <threads> --json) with 1 thread
+                          and one per core, and report our figures against its fastest
+  --help                  this text`;
+
+interface Options extends BenchOptions {
   json: boolean;
   only: Set<string> | null;
 }
 
 function parseArgs(argv: string[]): Options {
+  const known = ['--json', '--help', '-h'];
+  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--reference='));
+  if (unknown.length > 0) fail(`Unknown bench option(s): ${unknown.join(' ')}`);
   const only = argv.find((a) => a.startsWith('--only='));
+  const reference = argv.find((a) => a.startsWith('--reference='))?.slice('--reference='.length);
+  if (reference !== undefined && !existsSync(reference)) fail(`--reference: no such file: ${reference}`);
   return {
     json: argv.includes('--json'),
     only: only ? new Set(only.slice('--only='.length).split(',').filter(Boolean)) : null,
+    reference: reference === undefined ? null : resolve(reference),
   };
 }
 
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const options = parseArgs(argv);
   const unknown = options.only ? [...options.only].filter((n) => !sections.some((s) => s.name === n)) : [];
   if (unknown.length > 0) {
-    console.error(`Unknown bench section(s): ${unknown.join(', ')}. Available: ${sections.map((s) => s.name).join(', ')}`);
-    process.exit(1);
+    fail(`Unknown bench section(s): ${unknown.join(', ')}`);
   }
   const results: Record<string, number | string | boolean | null> = {};
   for (const section of sections) {
     if (options.only && !options.only.has(section.name)) continue;
     if (!options.json) console.error(`[bench] ${section.name} …`);
-    Object.assign(results, await section.run());
+    Object.assign(results, await section.run(options));
   }
   if (options.json) {
     console.log(JSON.stringify(results));

@@ -38,7 +38,7 @@ type Figures = Record<string, number | string | boolean | null>;
 
 export const nnSection: BenchSection = {
   name: 'nn',
-  async run() {
+  async run(options) {
     const backend = await initBackend((process.env.MOPO_BENCH_BACKEND as BackendChoice | undefined) ?? 'auto');
     const cores = availableParallelism();
     // One thread first: starting workers compiles their WASM in the background for a while.
@@ -49,30 +49,27 @@ export const nnSection: BenchSection = {
     const spread = workers > 0 ? measure(threads) : single;
     closeComputeThreads(threads);
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
+    const external = options.reference ? compareWithReference(options.reference, cores, best(single, spread)) : {};
 
-    const best = {
-      sac: Math.min(single.sac, spread.sac),
-      ensemble: Math.min(single.ensemble, spread.ensemble),
-      rollout: Math.max(single.rollout, spread.rollout),
-    };
+    const fastest = best(single, spread);
     const ours: Figures = {
       backend: backend.name,
       backend_description: backend.description,
       threads: 1 + workers,
-      sac_update_ms: round(best.sac),
-      ensemble_step_ms: round(best.ensemble),
-      rollout_transitions_per_s: Math.round(best.rollout),
+      sac_update_ms: round(fastest.sac),
+      ensemble_step_ms: round(fastest.ensemble),
+      rollout_transitions_per_s: Math.round(fastest.rollout),
       sac_update_ms_1_thread: round(single.sac),
       ensemble_step_ms_1_thread: round(single.ensemble),
       rollout_transitions_per_s_1_thread: Math.round(single.rollout),
     };
     const runs = [torchSingle, torchSpread].filter((run): run is TorchFigures => !('reason' in run));
     if (runs.length === 0) {
-      return { ...ours, ...nullTorch(), torch_reason: (torchSingle as { reason: string }).reason };
+      return { ...ours, ...nullTorch(), torch_reason: (torchSingle as { reason: string }).reason, ...external };
     }
-    const fastest = (key: 'sac_update_ms' | 'ensemble_step_ms') => runs.reduce((a, b) => (b[key] < a[key] ? b : a));
-    const sacRef = fastest('sac_update_ms');
-    const ensembleRef = fastest('ensemble_step_ms');
+    const quickest = (key: 'sac_update_ms' | 'ensemble_step_ms') => runs.reduce((a, b) => (b[key] < a[key] ? b : a));
+    const sacRef = quickest('sac_update_ms');
+    const ensembleRef = quickest('ensemble_step_ms');
     const rolloutRef = runs.reduce((a, b) => (b.rollout_transitions_per_s > a.rollout_transitions_per_s ? b : a));
     return {
       ...ours,
@@ -88,10 +85,11 @@ export const nnSection: BenchSection = {
       torch_sac_update_ms_1_thread: runs.find((run) => run.threads === 1)?.sac_update_ms ?? null,
       torch_ensemble_step_ms_1_thread: runs.find((run) => run.threads === 1)?.ensemble_step_ms ?? null,
       torch_rollout_transitions_per_s_1_thread: runs.find((run) => run.threads === 1)?.rollout_transitions_per_s ?? null,
-      sac_update_vs_torch: round(best.sac / sacRef.sac_update_ms),
-      ensemble_step_vs_torch: round(best.ensemble / ensembleRef.ensemble_step_ms),
-      rollout_vs_torch: round(rolloutRef.rollout_transitions_per_s / best.rollout),
+      sac_update_vs_torch: round(fastest.sac / sacRef.sac_update_ms),
+      ensemble_step_vs_torch: round(fastest.ensemble / ensembleRef.ensemble_step_ms),
+      rollout_vs_torch: round(rolloutRef.rollout_transitions_per_s / fastest.rollout),
       torch_reason: null,
+      ...external,
     };
   },
 };
@@ -100,6 +98,45 @@ interface Measured {
   sac: number;
   ensemble: number;
   rollout: number;
+}
+
+function best(a: Measured, b: Measured): Measured {
+  return { sac: Math.min(a.sac, b.sac), ensemble: Math.min(a.ensemble, b.ensemble), rollout: Math.max(a.rollout, b.rollout) };
+}
+
+/**
+ * `--reference=<script>`: a PyTorch timing script with the same three figures, called as
+ * `<script> <threads> --json` (the calling convention of the reference this project is
+ * judged against). Its fastest figure over 1 thread and one per core is the reference.
+ */
+function compareWithReference(script: string, cores: number, ours: Measured): Figures {
+  const python = findTorchPython();
+  if (!python) return { reference_reason: 'no python3 with torch' };
+  const runs: { threads: number; sac_update_ms: number; ensemble_step_ms: number; rollout_transitions_per_s: number }[] = [];
+  for (const threads of cores > 1 ? [1, cores] : [1]) {
+    try {
+      const output = execFileSync(python, [script, String(threads), '--json'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      runs.push({ threads, ...JSON.parse(output.trim().split('\n').at(-1)!) });
+    } catch (error) {
+      return { reference_reason: `${script} failed: ${(error as Error).message.split('\n')[0]}` };
+    }
+  }
+  const sac = Math.min(...runs.map((run) => run.sac_update_ms));
+  const ensemble = Math.min(...runs.map((run) => run.ensemble_step_ms));
+  const rollout = Math.max(...runs.map((run) => run.rollout_transitions_per_s));
+  const threadsOf = (pick: (run: (typeof runs)[number]) => boolean) => runs.find(pick)!.threads;
+  return {
+    reference_script: script,
+    reference_sac_update_ms: sac,
+    reference_ensemble_step_ms: ensemble,
+    reference_rollout_transitions_per_s: rollout,
+    reference_sac_update_threads: threadsOf((run) => run.sac_update_ms === sac),
+    reference_ensemble_step_threads: threadsOf((run) => run.ensemble_step_ms === ensemble),
+    reference_rollout_threads: threadsOf((run) => run.rollout_transitions_per_s === rollout),
+    sac_update_vs_reference: round(ours.sac / sac),
+    ensemble_step_vs_reference: round(ours.ensemble / ensemble),
+    rollout_vs_reference: round(rollout / ours.rollout),
+  };
 }
 
 function measure(threads: WorkerThread[]): Measured {
@@ -155,15 +192,7 @@ interface TorchFigures {
 function runTorchReference(threads: number): TorchFigures | { reason: string } {
   const script = torchScript();
   if (!script) return { reason: 'scripts/bench/torch_reference.py not found' };
-  // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
-  const python = ['/usr/bin/python3', 'python3'].find((candidate) => {
-    try {
-      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const python = findTorchPython();
   if (!python) return { reason: 'no python3 with torch (apt-get install -y python3-torch libopenblas0-pthread)' };
   try {
     const output = execFileSync(python, [script, '--json', '--threads', String(threads), '--chunks', TORCH_CHUNKS], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -171,6 +200,18 @@ function runTorchReference(threads: number): TorchFigures | { reason: string } {
   } catch (error) {
     return { reason: `torch_reference.py failed: ${(error as Error).message.split('\n')[0]}` };
   }
+}
+
+function findTorchPython(): string | undefined {
+  // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
+  return ['/usr/bin/python3', 'python3'].find((candidate) => {
+    try {
+      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function torchScript(): string | null {

@@ -5,7 +5,12 @@ import { startupSection } from './startup.js';
 /** The bench sections, in the order they run. Each returns a flat record of figures. */
 export interface BenchSection {
   name: string;
-  run(): Promise<Record<string, number | string | boolean | null>>;
+  run(options: BenchOptions): Promise<Record<string, number | string | boolean | null>>;
+}
+
+export interface BenchOptions {
+  /** Another PyTorch timing script to run side by side (`--reference=<path>`), e.g. the one the project is judged against. */
+  reference: string | null;
 }
 
 export const sections: BenchSection[] = [startupSection, envsSection, nnSection];
