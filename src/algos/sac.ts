@@ -215,6 +215,19 @@ export class Sac {
     return out;
   }
 
+  /**
+   * Stochastic actions for `observations` (rows × O) with their log-probabilities
+   * log π(a|s) under the squashed Gaussian: what a dataset records as the behaviour
+   * policy's `action_log_probs`.
+   */
+  sample(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array } {
+    const { observationSize: O, actionSize: A } = this.options;
+    const rows = observations.length / O;
+    if (!Number.isInteger(rows)) throw new RangeError(`sample: ${observations.length} values are not whole rows of ${O}`);
+    const values = sampleActions(this.actor, observations, rng.fillNormal(new Float32Array(rows * A)), rows, this.logStdBounds());
+    return { actions: values.slice(0, rows * A), logProbs: values.slice(rows * A) };
+  }
+
   /** Current temperature α. */
   alpha(): number {
     return Math.exp(this.logAlpha[0]!);

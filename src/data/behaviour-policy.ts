@@ -8,9 +8,16 @@ export interface BehaviourPolicy {
   /** Recorded in the file's `metadata/policy`. */
   readonly name: string;
   /** Draws an action; all randomness must come from `rng` so collection is reproducible. */
-  act(observation: Float32Array, rng: Rng): Float32Array;
-  /** log π(action | observation), recorded as `infos/action_log_probs` when given. */
-  logProb?(observation: Float32Array, action: Float32Array): number;
+  act(observation: Float32Array, rng: Rng): PolicyAction;
+}
+
+export interface PolicyAction {
+  action: Float32Array;
+  /**
+   * log π(action | observation) of the action drawn, recorded as `infos/action_log_probs`.
+   * A policy reports it on every step or on none (a deterministic one has no density).
+   */
+  logProb?: number;
 }
 
 /** Actions drawn independently from U(−1, 1) in every dimension: D4RL's "random" policy. */
@@ -20,10 +27,7 @@ export function uniformRandomPolicy(actionSize: number): BehaviourPolicy {
   return {
     name: 'uniform-random',
     act(_observation, rng) {
-      return rng.fillUniform(new Float32Array(actionSize), -1, 1);
-    },
-    logProb() {
-      return logDensity;
+      return { action: rng.fillUniform(new Float32Array(actionSize), -1, 1), logProb: logDensity };
     },
   };
 }

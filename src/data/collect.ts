@@ -65,7 +65,7 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
       ...options.metadata,
     },
   };
-  const logProbs = policy.logProb ? new Float64Array(steps) : undefined;
+  let logProbs: Float64Array | undefined;
   const result: CollectedDataset = { contents, episodeReturns: [], episodeLengths: [], unfinishedEpisodeSteps: 0 };
 
   let episodeReturn = 0;
@@ -80,10 +80,15 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
     contents.qvel!.set(qvel, row * qvelSize);
     contents.observations.set(observation, row * observationSize);
 
+    const drawn = policy.act(observation, rng);
     // Record the action the simulator actually receives: the env clips to [-1, 1].
-    const action = clip(policy.act(observation, rng), actionSize, policy.name);
+    const action = clip(drawn.action, actionSize, policy.name);
     contents.actions.set(action, row * actionSize);
-    if (logProbs) logProbs[row] = policy.logProb!(observation, action);
+    if (row === 0 && drawn.logProb !== undefined) logProbs = new Float64Array(steps);
+    if ((drawn.logProb !== undefined) !== (logProbs !== undefined)) {
+      throw new DatasetError(`Policy ${policy.name} reported log π(a|s) on some steps but not on others (step ${row}).`);
+    }
+    if (logProbs) logProbs[row] = drawn.logProb!;
 
     const step = env.step(action);
     episodeReturn += step.reward;

@@ -33,4 +33,4 @@ export { readD4rlFile, type ReadD4rlFileOptions } from './read-d4rl-file.js';
 export { qLearningView, type Transitions } from './q-learning-view.js';
 export { writeD4rlFile, type WriteD4rlFileOptions } from './writer.js';
 export { collectDataset, type CollectOptions, type CollectedDataset } from './collect.js';
-export { uniformRandomPolicy, type BehaviourPolicy } from './behaviour-policy.js';
+export { uniformRandomPolicy, type BehaviourPolicy, type PolicyAction } from './behaviour-policy.js';

@@ -13,9 +13,19 @@ import { CheckpointError } from '../errors.js';
 import { initBackend } from '../nn/backend.js';
 import type { Checkpoint } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
-import { loadPolicy } from './policy-loader.js';
+import { loadPolicy, type LoadedPolicy } from './policy-loader.js';
 import { BACKENDS } from './options.js';
 import { formatNumber } from './progress.js';
+
+/** A stochastic policy with a density reports log π(a|s) for `infos/action_log_probs`, as D4RL's SAC did. */
+function behaviourOf(loaded: LoadedPolicy, deterministic: boolean): BehaviourPolicy['act'] {
+  const { sample } = loaded;
+  if (deterministic || !sample) return (observation, rng) => ({ action: loaded.act(observation, deterministic, rng) });
+  return (observation, rng) => {
+    const { actions, logProbs } = sample(observation, rng);
+    return { action: actions, logProb: logProbs[0]! };
+  };
+}
 
 export async function runCollection(
   config: ConfigView,
@@ -41,7 +51,7 @@ export async function runCollection(
       const loaded = loadPolicy(checkpoint);
       disposables.push(loaded);
       const name = `${checkpoint.manifest.algo} step ${checkpoint.manifest.step} (${deterministic ? 'deterministic' : 'stochastic'})`;
-      policy = { name, act: (observation, rng) => loaded.act(observation, deterministic, rng) };
+      policy = { name, act: behaviourOf(loaded, deterministic) };
     }
     console.log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
     const started = performance.now();

@@ -19,6 +19,8 @@ export type OnlineAlgo = (typeof ONLINE_ALGOS)[number];
 export interface OffPolicyLearner {
   update(batch: TransitionBatch, options: { metrics: boolean }): Record<string, number> | null;
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array;
+  /** Stochastic actions with log π(a|s), for policies that have a density (SAC). */
+  sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
   getState(): ModuleState;
   distribute(threads: WorkerThread[]): void;
   dispose(): void;
@@ -73,6 +75,7 @@ function adapt(learner: Sac | Td3 | Ddpg): OffPolicyLearner {
   return {
     update: (batch, options) => learner.update(batch, options) as unknown as Record<string, number> | null,
     act: (observations, deterministic, rng) => learner.act(observations, deterministic, rng),
+    ...(learner instanceof Sac ? { sample: (observations: Float32Array, rng: Rng) => learner.sample(observations, rng) } : {}),
     getState: () => learner.getState(),
     distribute: (threads) => learner.distribute(threads),
     dispose: () => learner.dispose(),

@@ -12,6 +12,8 @@ export interface LoadedPolicy {
   observationSize: number;
   actionSize: number;
   act(observations: Float32Array, deterministic: boolean, rng: Rng): Float32Array;
+  /** Stochastic actions with log π(a|s); only policies with a density (SAC, MOPO's SAC) have it. */
+  sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
   dispose(): void;
 }
 
@@ -27,6 +29,7 @@ export function loadPolicy(checkpoint: Checkpoint): LoadedPolicy {
     observationSize,
     actionSize,
     act: (observations, deterministic, rng) => learner.act(observations, deterministic, rng),
+    ...(learner.sample ? { sample: learner.sample } : {}),
     dispose: () => learner.dispose(),
   };
 }

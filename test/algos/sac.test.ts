@@ -137,6 +137,27 @@ describe('SAC', () => {
     sac.dispose();
   });
 
+  it('samples the same actions as act() with the log-density of the squashed Gaussian', () => {
+    const sac = new Sac(small);
+    const observations = new Rng(4).fillNormal(new Float32Array(3 * 17));
+    const { actions, logProbs } = sac.sample(observations, new Rng(9));
+    expect(Array.from(actions)).toEqual(Array.from(sac.act(observations, false, new Rng(9))));
+    // Recover u = μ + σ·ε from public outputs: μ = atanh(greedy action), ε = the Rng's noise.
+    const noise = new Rng(9).fillNormal(new Float32Array(3 * 6));
+    const greedy = sac.act(observations, true);
+    for (let row = 0; row < 3; row++) {
+      let expected = 0;
+      for (let j = 0; j < 6; j++) {
+        const k = row * 6 + j;
+        const a = actions[k]!;
+        const sigma = (Math.atanh(a) - Math.atanh(greedy[k]!)) / noise[k]!;
+        expected += -0.5 * noise[k]! ** 2 - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI) - Math.log(1 - a * a);
+      }
+      expect(logProbs[row]).toBeCloseTo(expected, 2);
+    }
+    sac.dispose();
+  });
+
   it('continues bit for bit after a state round trip', () => {
     const rng = new Rng(11);
     const batches = Array.from({ length: 8 }, () => halfCheetahBatch(rng));

@@ -59,6 +59,11 @@ describe('mopo-collect', () => {
       const dataset = await loadDataset(path.join(cwd, 'collected.hdf5'));
       expect(dataset.size).toBe(400);
       expect(dataset.source.metadata).toMatchObject({ env_id: 'Hopper', checkpoint_step: 600 });
+      // SAC's sampled actions have a density; D4RL records it per step.
+      const { actionLogProbs } = await readD4rlFile(path.join(cwd, 'collected.hdf5'), { includeInfos: true });
+      expect(actionLogProbs).toHaveLength(400);
+      expect([...actionLogProbs!].every(Number.isFinite)).toBe(true);
+      expect(new Set(actionLogProbs).size).toBeGreaterThan(100);
 
       const mopo = runCli('mopo', [...TINY_MOPO, 'env.id=hopper-medium-v2', 'env.dataset_path=collected.hdf5', 'hydra.run.dir=mopo-on-collected'], { cwd });
       expect(mopo.stderr).toBe('');

@@ -58,7 +58,7 @@ function scriptedPolicy(actions: number[]): BehaviourPolicy {
   let i = 0;
   return {
     name: 'scripted',
-    act: () => Float32Array.of(actions[i++ % actions.length]!),
+    act: () => ({ action: Float32Array.of(actions[i++ % actions.length]!) }),
   };
 }
 
@@ -111,8 +111,14 @@ describe('collectDataset', () => {
     expect([...a.contents.actionLogProbs!].every((x) => x === -Math.LN2)).toBe(true);
   });
 
+  it('rejects a policy that reports log π(a|s) on some steps only', async () => {
+    let step = 0;
+    const policy: BehaviourPolicy = { name: 'patchy', act: () => ({ action: new Float32Array(1), ...(step++ < 2 ? { logProb: -1 } : {}) }) };
+    await expect(collectDataset(new FakeEnv(), policy, { steps: 5, seed: 0 })).rejects.toThrow(/patchy reported log π\(a\|s\) on some steps but not on others \(step 2\)/);
+  });
+
   it('rejects a policy that returns the wrong number of action values', async () => {
-    const policy: BehaviourPolicy = { name: 'wide', act: () => new Float32Array(3) };
+    const policy: BehaviourPolicy = { name: 'wide', act: () => ({ action: new Float32Array(3) }) };
     await expect(collectDataset(new FakeEnv(), policy, { steps: 2, seed: 0 })).rejects.toThrow(
       /returned 3 action values; the env takes 1/,
     );
