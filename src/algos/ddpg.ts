@@ -13,17 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
-import { CheckpointError } from '../errors.js';
-import { initialParams } from '../nn/init.js';
-import { ParamLayout } from '../nn/layout.js';
 import type { Json, ModuleState } from '../nn/state.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
-import { Rng } from '../util/rng.js';
-import { addExplorationNoise } from './action-noise.js';
-import type { CriticSpec } from './critic.js';
-import { CriticSet } from './critic-set.js';
+import type { Rng } from '../util/rng.js';
+import { mean } from '../util/stats.js';
+import type { CriticSet } from './critic-set.js';
 import { resolveDdpgOptions, type DdpgOptions, type ResolvedDdpgOptions } from './ddpg-options.js';
-import { DeterministicActor, deterministicActorShape } from './deterministic-actor.js';
+import type { DeterministicActor } from './deterministic-actor.js';
+import { buildActorAndCritics, checkSameArchitecture, explore, savedMeta } from './deterministic-learner.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 
 export type { TransitionBatch };
@@ -56,18 +53,13 @@ export class Ddpg {
   private readonly critics: CriticSet;
 
   constructor(options: DdpgOptions) {
-    const o = resolveDdpgOptions(options);
-    this.options = o;
-    const init = new Rng(o.seed, 1);
-    const actorSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.actorHiddenSize, layers: o.actorLayers, lr: o.actorLr, tau: o.tau };
-    this.actor = new DeterministicActor(actorSpec, initialParams(new ParamLayout(deterministicActorShape(actorSpec), 1), 'torch_default', init));
-    const criticSpec: CriticSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.criticHiddenSize, layers: o.criticLayers, lr: o.criticLr, tau: o.tau };
-    this.critics = new CriticSet(criticSpec, 1, init);
+    this.options = resolveDdpgOptions(options);
+    ({ actor: this.actor, critics: this.critics } = buildActorAndCritics(this.options, 1));
   }
 
   /** A learner in the state `state` (see getState); `overrides` may change e.g. learning rates or noise. */
   static fromState(state: ModuleState, overrides: Partial<DdpgOptions> = {}): Ddpg {
-    const meta = ddpgMeta(state);
+    const meta = savedMeta<DdpgMeta>(state, STATE_FORMAT, 'DDPG');
     const ddpg = new Ddpg({ ...meta.options, ...overrides });
     ddpg.setState(state);
     return ddpg;
@@ -119,9 +111,7 @@ export class Ddpg {
    * else μ(s) + N(0, explorationNoise²) noise from `rng`, clipped to [−1, 1].
    */
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array {
-    if (!deterministic && !rng) throw new Error('act: a stochastic action needs an Rng');
-    const actions = this.actor.actions(observations);
-    return deterministic ? actions : addExplorationNoise(actions, this.options.explorationNoise, rng!);
+    return explore(this.actor, this.options.explorationNoise, observations, deterministic, rng);
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, update count. */
@@ -141,12 +131,8 @@ export class Ddpg {
   }
 
   setState(state: ModuleState): void {
-    const meta = ddpgMeta(state);
-    for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
-      if (meta.options[key] !== this.options[key]) {
-        throw new CheckpointError(`The DDPG state has ${key} ${meta.options[key]}, this learner ${this.options[key]}.`);
-      }
-    }
+    const meta = savedMeta<DdpgMeta>(state, STATE_FORMAT, 'DDPG');
+    checkSameArchitecture('DDPG', meta.options, this.options);
     const { tensors } = state;
     this.actor.setState(readTargetNetwork(tensors, 'actor', this.actor.size, meta.adamSteps.actor));
     this.critics.setState([readTargetNetwork(tensors, 'critic', this.critics.size, meta.adamSteps.critic)]);
@@ -157,18 +143,4 @@ export class Ddpg {
     this.actor.dispose();
     this.critics.dispose();
   }
-}
-
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
-}
-
-function ddpgMeta(state: ModuleState): DdpgMeta {
-  const meta = state.meta as Partial<DdpgMeta> | null;
-  if (!meta || meta.format !== STATE_FORMAT || meta.version !== 1) {
-    throw new CheckpointError('This is not a DDPG state saved by mopo (format mopo-ddpg, version 1).');
-  }
-  return meta as DdpgMeta;
 }

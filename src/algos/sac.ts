@@ -26,6 +26,7 @@ import { requireTensor, vectorState, type Json, type ModuleState, type TensorRec
 import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../nn/threads/handle.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
+import { mean } from '../util/stats.js';
 import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { PolicySampler, sampleActions } from './policy-sampler.js';
@@ -322,12 +323,6 @@ export class Sac {
     this.sampler?.dispose();
     this.sampler = null;
   }
-}
-
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
 }
 
 function sacMeta(state: ModuleState): SacMeta {

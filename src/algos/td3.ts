@@ -23,17 +23,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
-import { CheckpointError } from '../errors.js';
-import { initialParams } from '../nn/init.js';
-import { ParamLayout } from '../nn/layout.js';
 import type { Json, ModuleState } from '../nn/state.js';
 import { waitAll } from '../nn/threads/handle.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
-import { addExplorationNoise, smoothTargetActions } from './action-noise.js';
-import type { CriticSpec } from './critic.js';
-import { CriticSet } from './critic-set.js';
-import { DeterministicActor, deterministicActorShape } from './deterministic-actor.js';
+import { mean } from '../util/stats.js';
+import { smoothTargetActions } from './action-noise.js';
+import type { CriticSet } from './critic-set.js';
+import type { DeterministicActor } from './deterministic-actor.js';
+import { buildActorAndCritics, checkSameArchitecture, explore, savedMeta } from './deterministic-learner.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import { resolveTd3Options, type ResolvedTd3Options, type Td3Options } from './td3-options.js';
 
@@ -75,19 +73,14 @@ export class Td3 {
   private rng: Rng;
 
   constructor(options: Td3Options) {
-    const o = resolveTd3Options(options);
-    this.options = o;
-    const init = new Rng(o.seed, 1);
-    const actorSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.actorHiddenSize, layers: o.actorLayers, lr: o.actorLr, tau: o.tau };
-    this.actor = new DeterministicActor(actorSpec, initialParams(new ParamLayout(deterministicActorShape(actorSpec), 1), 'torch_default', init));
-    const criticSpec: CriticSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.criticHiddenSize, layers: o.criticLayers, lr: o.criticLr, tau: o.tau };
-    this.critics = new CriticSet(criticSpec, 2, init);
-    this.rng = new Rng(o.seed, 2);
+    this.options = resolveTd3Options(options);
+    ({ actor: this.actor, critics: this.critics } = buildActorAndCritics(this.options, 2));
+    this.rng = new Rng(this.options.seed, 2);
   }
 
   /** A learner in the state `state` (see getState); `overrides` may change e.g. learning rates or noise. */
   static fromState(state: ModuleState, overrides: Partial<Td3Options> = {}): Td3 {
-    const meta = td3Meta(state);
+    const meta = savedMeta<Td3Meta>(state, STATE_FORMAT, 'TD3');
     const td3 = new Td3({ ...meta.options, ...overrides });
     td3.setState(state);
     return td3;
@@ -151,9 +144,7 @@ export class Td3 {
    * else μ(s) + N(0, explorationNoise²) noise from `rng`, clipped to [−1, 1].
    */
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array {
-    if (!deterministic && !rng) throw new Error('act: a stochastic action needs an Rng');
-    const actions = this.actor.actions(observations);
-    return deterministic ? actions : addExplorationNoise(actions, this.options.explorationNoise, rng!);
+    return explore(this.actor, this.options.explorationNoise, observations, deterministic, rng);
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, counters, Rng. */
@@ -176,12 +167,8 @@ export class Td3 {
   }
 
   setState(state: ModuleState): void {
-    const meta = td3Meta(state);
-    for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
-      if (meta.options[key] !== this.options[key]) {
-        throw new CheckpointError(`The TD3 state has ${key} ${meta.options[key]}, this learner ${this.options[key]}.`);
-      }
-    }
+    const meta = savedMeta<Td3Meta>(state, STATE_FORMAT, 'TD3');
+    checkSameArchitecture('TD3', meta.options, this.options);
     const { tensors } = state;
     this.actor.setState(readTargetNetwork(tensors, 'actor', this.actor.size, meta.adamSteps.actor));
     this.critics.setState([
@@ -198,18 +185,4 @@ export class Td3 {
     this.actor.dispose();
     this.critics.dispose();
   }
-}
-
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
-}
-
-function td3Meta(state: ModuleState): Td3Meta {
-  const meta = state.meta as Partial<Td3Meta> | null;
-  if (!meta || meta.format !== STATE_FORMAT || meta.version !== 1) {
-    throw new CheckpointError('This is not a TD3 state saved by mopo (format mopo-td3, version 1).');
-  }
-  return meta as Td3Meta;
 }

@@ -17,6 +17,7 @@
  */
 import { CheckpointError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
+import { mean } from '../../util/stats.js';
 import type { ResolvedEnsembleOptions } from './ensemble-options.js';
 import type { Standardiser } from './standardiser.js';
 
@@ -282,10 +283,4 @@ function gatherRows(source: Float32Array, rows: Uint32Array, width: number): Flo
   const out = new Float32Array(rows.length * width);
   rows.forEach((row, i) => out.set(source.subarray(row * width, (row + 1) * width), i * width));
   return out;
-}
-
-function mean(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
 }
