@@ -1,86 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Sac, type TransitionBatch } from '../../src/algos/sac.js';
+import { Sac } from '../../src/algos/sac.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { Rng } from '../../src/util/rng.js';
+import { halfCheetahBatch, offlinePointData, pointReturn, sampleBatch } from '../helpers/point-task.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-/** A point on [−1, 1] moved by 0.2·a each step; reward −|x′ − 0.5|. */
-const pointTask = {
-  move: (x: number, a: number) => Math.min(1, Math.max(-1, x + 0.2 * Math.max(-1, Math.min(1, a)))),
-  reward: (x: number) => -Math.abs(x - 0.5),
-};
-
-function offlinePointData(size: number, rng: Rng): TransitionBatch {
-  const data = {
-    observations: new Float32Array(size),
-    actions: new Float32Array(size),
-    rewards: new Float32Array(size),
-    nextObservations: new Float32Array(size),
-    terminals: new Float32Array(size),
-    size,
-  };
-  for (let i = 0; i < size; i++) {
-    const x = rng.uniformIn(-1, 1);
-    const a = rng.uniformIn(-1, 1);
-    const next = pointTask.move(x, a);
-    data.observations[i] = x;
-    data.actions[i] = a;
-    data.nextObservations[i] = next;
-    data.rewards[i] = pointTask.reward(next);
-  }
-  return data;
-}
-
-function sampleBatch(data: TransitionBatch, size: number, rng: Rng): TransitionBatch {
-  const O = data.observations.length / data.size;
-  const A = data.actions.length / data.size;
-  const batch = {
-    observations: new Float32Array(size * O),
-    actions: new Float32Array(size * A),
-    rewards: new Float32Array(size),
-    nextObservations: new Float32Array(size * O),
-    terminals: new Float32Array(size),
-    size,
-  };
-  for (let i = 0; i < size; i++) {
-    const j = rng.int(data.size);
-    batch.observations.set(data.observations.subarray(j * O, (j + 1) * O), i * O);
-    batch.actions.set(data.actions.subarray(j * A, (j + 1) * A), i * A);
-    batch.nextObservations.set(data.nextObservations.subarray(j * O, (j + 1) * O), i * O);
-    batch.rewards[i] = data.rewards[j]!;
-    batch.terminals[i] = data.terminals[j]!;
-  }
-  return batch;
-}
-
-/** Average 20-step return from six start states. */
-function pointReturn(policy: (x: number) => number): number {
-  const starts = [-1, -0.6, -0.2, 0.2, 0.6, 1];
-  let total = 0;
-  for (const start of starts) {
-    let x = start;
-    for (let t = 0; t < 20; t++) {
-      x = pointTask.move(x, policy(x));
-      total += pointTask.reward(x);
-    }
-  }
-  return total / starts.length;
-}
-
-function halfCheetahBatch(rng: Rng, size = 64): TransitionBatch {
-  return {
-    observations: rng.fillNormal(new Float32Array(size * 17)),
-    actions: rng.fillUniform(new Float32Array(size * 6), -1, 1),
-    rewards: rng.fillNormal(new Float32Array(size)),
-    nextObservations: rng.fillNormal(new Float32Array(size * 17)),
-    terminals: Float32Array.from({ length: size }, (_, i) => (i % 10 === 0 ? 1 : 0)),
-    size,
-  };
-}
 
 const small = { observationSize: 17, actionSize: 6, actorHiddenSize: 32, criticHiddenSize: 32 };
 
