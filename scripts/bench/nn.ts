@@ -8,7 +8,8 @@
  * Each is measured in one thread and with compute workers on the other cores (the
  * headline figure is the faster); PyTorch likewise with 1 thread and with one per
  * core, its faster figure per metric being the reference (`torch_*_threads` says
- * which). `*_vs_torch` is our time ÷ PyTorch's (< 1: faster). The two sides take turns
+ * which). `*_vs_torch` is our time ÷ PyTorch's (< 1: faster); `--reference=<script>` adds
+ * `reference_*` and `*_vs_reference` from another timing script with the same figures. The two sides take turns
  * (ours 1 thread, PyTorch 1, ours all cores, PyTorch all) and report the fastest of
  * several rounds, the figure least disturbed by other work on the machine.
  * Inputs come from our seeded Rng (tf.randomNormal data measured unrealistically slow here).
@@ -49,9 +50,9 @@ export const nnSection: BenchSection = {
     const spread = workers > 0 ? measure(threads) : single;
     closeComputeThreads(threads);
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
-    const external = options.reference ? compareWithReference(options.reference, cores, best(single, spread)) : {};
-
     const fastest = best(single, spread);
+    const external = options.reference ? compareWithReference(options.reference, cores, fastest) : {};
+
     const ours: Figures = {
       backend: backend.name,
       backend_description: backend.description,
