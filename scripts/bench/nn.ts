@@ -8,10 +8,11 @@
  * Each is measured in one thread and with compute workers on the other cores (the
  * headline figure is the faster); PyTorch likewise with 1 thread and with one per
  * core, its faster figure per metric being the reference (`torch_*_threads` says
- * which). `*_vs_torch` is our time ÷ PyTorch's (< 1: faster); `--reference=<script>` adds
- * `reference_*` and `*_vs_reference` from another timing script with the same figures. The two sides take turns
+ * which). `*_vs_torch` is our time ÷ PyTorch's (< 1: faster). The two sides take turns
  * (ours 1 thread, PyTorch 1, ours all cores, PyTorch all) and report the fastest of
  * several rounds, the figure least disturbed by other work on the machine.
+ * `--reference=<script>` adds `reference_*` and `*_vs_reference` figures from another
+ * timing script that reports the same three.
  * Inputs come from our seeded Rng (tf.randomNormal data measured unrealistically slow here).
  * MOPO_BENCH_BACKEND picks the backend (default auto).
  */
