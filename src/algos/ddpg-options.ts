@@ -20,6 +20,8 @@
  * own τ = 0.001, L2 weight decay 1e-2 on the critic and 400-300 networks: the seed's
  * values (and SAC's network size) win over them.
  */
+import { requireNonNegative, requirePositiveIntegers, requireTau } from './option-checks.js';
+
 export interface DdpgOptions {
   observationSize: number;
   actionSize: number;
@@ -65,10 +67,8 @@ export function resolveDdpgOptions(options: DdpgOptions): ResolvedDdpgOptions {
     explorationNoise: options.explorationNoise ?? 0.1,
     seed: options.seed ?? 0,
   };
-  for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`DdpgOptions.${key} must be a positive integer, got ${resolved[key]}`);
-  }
-  if (!(resolved.explorationNoise >= 0)) throw new RangeError(`DdpgOptions.explorationNoise must be zero or positive, got ${resolved.explorationNoise}`);
-  if (!(resolved.tau > 0 && resolved.tau <= 1)) throw new RangeError(`DdpgOptions.tau must be in (0, 1], got ${resolved.tau}`);
+  requirePositiveIntegers('DdpgOptions', resolved, ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers']);
+  requireNonNegative('DdpgOptions', resolved, ['explorationNoise']);
+  requireTau('DdpgOptions', resolved.tau);
   return resolved;
 }

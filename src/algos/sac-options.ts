@@ -3,6 +3,8 @@
  * networks, learning rates 3e-4, γ = 0.99, τ = 0.005, log-std clamped to (−5, 2),
  * learned temperature starting at α = 1 with target entropy −|A|.
  */
+import { requirePositiveIntegers } from './option-checks.js';
+
 export interface SacOptions {
   observationSize: number;
   actionSize: number;
@@ -59,9 +61,7 @@ export function resolveSacOptions(options: SacOptions): ResolvedSacOptions {
     targetEntropy: options.targetEntropy ?? -options.actionSize,
     seed: options.seed ?? 0,
   };
-  for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`SacOptions.${key} must be a positive integer, got ${resolved[key]}`);
-  }
+  requirePositiveIntegers('SacOptions', resolved, ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers']);
   if (!(resolved.logStdMin < resolved.logStdMax)) throw new RangeError('SacOptions.logStdMin must be below logStdMax');
   if (!(resolved.initialAlpha > 0)) throw new RangeError('SacOptions.initialAlpha must be positive');
   return resolved;

@@ -22,6 +22,8 @@
  * optimiser). SAC here does not clip either, nor do the TD3 and DDPG papers' codes;
  * the critics' step lives in critic.ts, which has no clipping hook.
  */
+import { requireNonNegative, requirePositiveIntegers, requireTau } from './option-checks.js';
+
 export interface Td3Options {
   observationSize: number;
   actionSize: number;
@@ -76,12 +78,8 @@ export function resolveTd3Options(options: Td3Options): ResolvedTd3Options {
     explorationNoise: options.explorationNoise ?? 0.1,
     seed: options.seed ?? 0,
   };
-  for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers', 'policyDelay'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`Td3Options.${key} must be a positive integer, got ${resolved[key]}`);
-  }
-  for (const key of ['targetNoise', 'targetNoiseClip', 'explorationNoise'] as const) {
-    if (!(resolved[key] >= 0)) throw new RangeError(`Td3Options.${key} must be zero or positive, got ${resolved[key]}`);
-  }
-  if (!(resolved.tau > 0 && resolved.tau <= 1)) throw new RangeError(`Td3Options.tau must be in (0, 1], got ${resolved.tau}`);
+  requirePositiveIntegers('Td3Options', resolved, ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers', 'policyDelay']);
+  requireNonNegative('Td3Options', resolved, ['targetNoise', 'targetNoiseClip', 'explorationNoise']);
+  requireTau('Td3Options', resolved.tau);
   return resolved;
 }

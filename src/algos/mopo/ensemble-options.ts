@@ -4,6 +4,8 @@
  * Adam 1e-3, batch 256, weight decay per layer, early stop after 5 epochs without a
  * 1 % holdout improvement.
  */
+import { requirePositiveIntegers } from '../option-checks.js';
+
 export type PenaltyKind = 'std_norm' | 'disagreement' | 'ensemble_std';
 
 export interface EnsembleOptions {
@@ -76,9 +78,7 @@ export function resolveEnsembleOptions(options: EnsembleOptions): ResolvedEnsemb
     maxHoldout: options.maxHoldout ?? 1000,
     seed: options.seed ?? 0,
   };
-  for (const key of ['observationSize', 'actionSize', 'members', 'elites', 'hiddenSize', 'layers', 'batchSize', 'maxEpochsSinceUpdate'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 1) throw new RangeError(`EnsembleOptions.${key} must be a positive integer, got ${resolved[key]}`);
-  }
+  requirePositiveIntegers('EnsembleOptions', resolved, ['observationSize', 'actionSize', 'members', 'elites', 'hiddenSize', 'layers', 'batchSize', 'maxEpochsSinceUpdate']);
   if (resolved.elites > resolved.members) throw new RangeError(`EnsembleOptions.elites (${resolved.elites}) exceeds members (${resolved.members})`);
   if (resolved.weightDecays.length !== layers + 1) {
     throw new RangeError(`EnsembleOptions.weightDecays needs ${layers + 1} values (hidden layers + output), got ${resolved.weightDecays.length}`);
