@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
-import type { TargetNetworkState } from './target-network-state.js';
+import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork, type TargetNetworkState } from './target-network-state.js';
 
 export interface DeterministicActorSpec {
   observationSize: number;
@@ -94,22 +94,21 @@ export class DeterministicActor {
     this.online.setParams(this.adam.apply(this.online.params, this.gradient(pass, dAction)));
   }
 
+  private parts(): TargetNetwork {
+    return { online: this.online, target: this.target, adam: this.adam };
+  }
+
   /** θ′ ← (1 − τ)θ′ + τθ. */
   updateTarget(): void {
-    const tau = this.spec.tau;
-    this.target.setParams(tf.tidy(() => tf.add(tf.mul(this.target.params, 1 - tau), tf.mul(this.online.params, tau))));
+    polyakUpdate(this.parts(), this.spec.tau);
   }
 
   getState(): TargetNetworkState {
-    const adam = this.adam.getState('adam');
-    return { params: this.online.read(), target: this.target.read(), adamM: adam.tensors['adam/m']!.data, adamV: adam.tensors['adam/v']!.data, adamStep: adam.step };
+    return captureTargetNetwork(this.parts());
   }
 
   setState(state: TargetNetworkState): void {
-    this.online.setParams(tf.tensor1d(state.params));
-    this.target.setParams(tf.tensor1d(state.target));
-    const shape = [this.size];
-    this.adam.setState({ 'adam/m': { shape, data: state.adamM }, 'adam/v': { shape, data: state.adamV } }, 'adam', state.adamStep);
+    restoreTargetNetwork(this.parts(), state);
   }
 
   dispose(): void {
