@@ -9,6 +9,11 @@ import path from 'node:path';
 export type MetricValue = number | string | null;
 export type MetricRow = Record<string, MetricValue>;
 
+/** Columns of the learner's losses and statistics, shared by the MOPO and online trainers. */
+export const LEARNER_METRIC_COLUMNS = ['critic_loss', 'actor_loss', 'alpha_loss', 'alpha', 'q_mean', 'entropy'] as const;
+/** Columns of a policy evaluation in the real environment (empty in rows without one). */
+export const EVAL_METRIC_COLUMNS = ['eval_return_mean', 'eval_return_std', 'eval_normalized_score'] as const;
+
 export class MetricsLog {
   readonly csvFile: string;
   readonly jsonlFile: string;

@@ -20,7 +20,7 @@ import { CheckpointError, DatasetError } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { readCheckpoint, type Checkpoint, type CheckpointInfo } from './checkpoint.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
-import { MetricsLog, type MetricRow } from './metrics.js';
+import { EVAL_METRIC_COLUMNS, LEARNER_METRIC_COLUMNS, MetricsLog, type MetricRow } from './metrics.js';
 import { readEnvOptions, readMopoConfig, readRunOptions, type MopoConfig, type RunOptions } from './options.js';
 import { formatNumber } from './progress.js';
 import { rollout, type RolloutStats } from './rollout.js';
@@ -37,15 +37,8 @@ export const MOPO_METRIC_COLUMNS = [
   'rollout_penalty_mean',
   'rollout_length_mean',
   'model_buffer_size',
-  'critic_loss',
-  'actor_loss',
-  'alpha_loss',
-  'alpha',
-  'q_mean',
-  'entropy',
-  'eval_return_mean',
-  'eval_return_std',
-  'eval_normalized_score',
+  ...LEARNER_METRIC_COLUMNS,
+  ...EVAL_METRIC_COLUMNS,
   'steps_per_s',
   'time_s',
 ];

@@ -20,7 +20,7 @@ import { Rng, type RngState } from '../util/rng.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
 import { createLearner, learnerFromState, requireOnlineAlgo, type OffPolicyLearner } from './learners.js';
-import { MetricsLog, type MetricRow } from './metrics.js';
+import { EVAL_METRIC_COLUMNS, LEARNER_METRIC_COLUMNS, MetricsLog, type MetricRow } from './metrics.js';
 import { readGymEnvOptions, readOnlineConfig, readRunOptions, type OnlineConfig } from './options.js';
 import { formatNumber } from './progress.js';
 import { CheckpointSaver, describeFinal, interruptedAt, openSession, yieldToEventLoop, type TrainHooks, type TrainResult } from './session.js';
@@ -33,15 +33,8 @@ export const ONLINE_METRIC_COLUMNS = [
   'episodes',
   'train_return_mean',
   'train_length_mean',
-  'critic_loss',
-  'actor_loss',
-  'alpha_loss',
-  'alpha',
-  'q_mean',
-  'entropy',
-  'eval_return_mean',
-  'eval_return_std',
-  'eval_normalized_score',
+  ...LEARNER_METRIC_COLUMNS,
+  ...EVAL_METRIC_COLUMNS,
   'buffer_size',
   'steps_per_s',
   'time_s',
