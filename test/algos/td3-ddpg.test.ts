@@ -13,7 +13,7 @@ import { MlpStack } from '../../src/nn/mlp-stack.js';
 import type { ModuleState } from '../../src/nn/state.js';
 import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { Rng } from '../../src/util/rng.js';
-import { halfCheetahBatch, offlinePointData, pointReturn, sampleBatch } from '../helpers/point-task.js';
+import { halfCheetahBatch, offlinePointData, pointReturn, randomTransitions, sampleBatch } from '../helpers/point-task.js';
 
 let thread: WorkerThread;
 
@@ -151,14 +151,7 @@ describe.each(learners)('$name', ({ name, create, fromState }) => {
     const spread = create(options);
     spread.distribute([thread]);
     for (let i = 0; i < 5; i++) {
-      const batch = {
-        observations: rng.fillNormal(new Float32Array(32 * 5)),
-        actions: rng.fillUniform(new Float32Array(32 * 2), -1, 1),
-        rewards: rng.fillNormal(new Float32Array(32)),
-        nextObservations: rng.fillNormal(new Float32Array(32 * 5)),
-        terminals: new Float32Array(32),
-        size: 32,
-      };
+      const batch = randomTransitions(rng, 32, 5, 2);
       expect(spread.update(batch)).toEqual(here.update(batch));
     }
     expect(spread.getState()).toEqual(here.getState());

@@ -67,6 +67,18 @@ export function pointReturn(policy: (x: number) => number): number {
   return total / starts.length;
 }
 
+/** `size` random transitions (normal observations and rewards, uniform actions), none terminal. */
+export function randomTransitions(rng: Rng, size: number, O: number, A: number): TransitionBatch {
+  return {
+    observations: rng.fillNormal(new Float32Array(size * O)),
+    actions: rng.fillUniform(new Float32Array(size * A), -1, 1),
+    rewards: rng.fillNormal(new Float32Array(size)),
+    nextObservations: rng.fillNormal(new Float32Array(size * O)),
+    terminals: new Float32Array(size),
+    size,
+  };
+}
+
 /** Random rows at HalfCheetah sizes (obs 17, act 6), every tenth terminal. */
 export function halfCheetahBatch(rng: Rng, size = 64): TransitionBatch {
   return {

@@ -7,6 +7,7 @@ import { initBackend } from '../../src/nn/backend.js';
 import { LocalHandle, RemoteHandle } from '../../src/nn/threads/handle.js';
 import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { Rng } from '../../src/util/rng.js';
+import { randomTransitions } from '../helpers/point-task.js';
 
 let thread: WorkerThread;
 
@@ -50,14 +51,7 @@ describe('compute worker threads', () => {
     const spread = new Sac(options);
     spread.distribute([thread]);
     for (let i = 0; i < 4; i++) {
-      const batch = {
-        observations: rng.fillNormal(new Float32Array(32 * 5)),
-        actions: rng.fillUniform(new Float32Array(32 * 2), -1, 1),
-        rewards: rng.fillNormal(new Float32Array(32)),
-        nextObservations: rng.fillNormal(new Float32Array(32 * 5)),
-        terminals: new Float32Array(32),
-        size: 32,
-      };
+      const batch = randomTransitions(rng, 32, 5, 2);
       expect(spread.update(batch)).toEqual(here.update(batch));
     }
     expect(spread.getState()).toEqual(here.getState());
@@ -70,14 +64,7 @@ describe('compute worker threads', () => {
   it("keep SAC's actor copy in the worker in step when a state is restored", () => {
     const rng = new Rng(6);
     const options = { observationSize: 4, actionSize: 2, actorHiddenSize: 16, criticHiddenSize: 16, seed: 3 };
-    const batches = Array.from({ length: 4 }, () => ({
-      observations: rng.fillNormal(new Float32Array(16 * 4)),
-      actions: rng.fillUniform(new Float32Array(16 * 2), -1, 1),
-      rewards: rng.fillNormal(new Float32Array(16)),
-      nextObservations: rng.fillNormal(new Float32Array(16 * 4)),
-      terminals: new Float32Array(16),
-      size: 16,
-    }));
+    const batches = Array.from({ length: 4 }, () => randomTransitions(rng, 16, 4, 2));
     const trained = new Sac(options);
     for (const batch of batches.slice(0, 2)) trained.update(batch);
     const here = Sac.fromState(structuredClone(trained.getState()));
