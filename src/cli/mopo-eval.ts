@@ -65,7 +65,7 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   applyValueOverrides(config, overrides, 'mopo-eval');
   const view = new ConfigView(config);
 
-  const [{ readRunOptions, readEnvOptions }, { envIdFor, makeEnv }, { initBackend }, { loadPolicy }, { evaluatePolicy }, { Rng }] = await Promise.all([
+  const [{ readRunOptions, readGymEnvOptions }, { envIdFor, makeEnv }, { initBackend }, { loadPolicy }, { evaluatePolicy }, { Rng }] = await Promise.all([
     import('../train/options.js'),
     import('../envs/registry.js'),
     import('../nn/backend.js'),
@@ -74,7 +74,8 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
     import('../util/rng.js'),
   ]);
   const run = readRunOptions(view);
-  const envOptions = readEnvOptions(view);
+  // Only the keys every env group has: an online run's `env/gym` holds no dataset keys.
+  const envOptions = readGymEnvOptions(view);
   const { manifest } = checkpoint;
   const envId = envIdFor(envOptions.id);
   if (envId !== manifest.envId) {

@@ -85,6 +85,15 @@ describe('mopo-collect', () => {
       expect(ends).toBeGreaterThanOrEqual(Math.floor(600 / 70));
     });
 
+    it('is evaluated by mopo-eval in its environment', () => {
+      expect(train.status).toBe(0);
+      const result = runCli('mopo-eval', ['checkpoint_path=online', 'eval.episodes=2', 'eval.seed=5'], { cwd });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('2 deterministic episodes (seeds 5…6)');
+      expect(result.stdout).toMatch(/return\s+-?\d/);
+    });
+
     it('refuses collect.replay for a MOPO checkpoint, and a policy for another environment', () => {
       const mopo = runCli('mopo', [...TINY_MOPO, 'hydra.run.dir=mopo'], { cwd });
       expect(mopo.status).toBe(0);
