@@ -19,56 +19,35 @@
  * Not implemented: the seed's max_grad_norm = 0.5 (see td3-options.ts). Nor the paper's
  * own τ = 0.001, L2 weight decay 1e-2 on the critic and 400-300 networks: the seed's
  * values (and SAC's network size) win over them.
+ *
+ * Learning rates: actor 1e-4 (seed lr_pi; the paper 1e-4), critic 1e-3 (seed
+ * create_factory lr_q; its example and class default 1e-4; the paper 1e-3).
  */
-import { requireNonNegative, requirePositiveIntegers, requireTau } from './option-checks.js';
+import { actorCriticFields } from './actor-critic-options.js';
+import { number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
-export interface DdpgOptions {
+export const DDPG_SETTINGS = new OptionsSchema('DdpgOptions', {
+  ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-3 }),
+  /**
+   * σ of the Gaussian exploration noise of `act` (pytorchrl's Normal noise std, as
+   * Fujimoto's DDPG; the paper used Ornstein–Uhlenbeck noise with σ = 0.2).
+   */
+  explorationNoise: number('exploration_noise', 0.1, { min: 0 }),
+});
+
+export type DdpgSettings = Values<typeof DDPG_SETTINGS.fields>;
+
+export interface DdpgOptions extends Partial<DdpgSettings> {
   observationSize: number;
   actionSize: number;
-  /** Discount γ. Default 0.99 (seed gamma). */
-  gamma?: number;
-  /** Polyak rate of both targets. Default 0.005 (seed polyak 0.995 = 1 − τ). */
-  tau?: number;
-  /** Default 256 (2×256 ReLU as SAC; the paper used 400-300). */
-  actorHiddenSize?: number;
-  /** Hidden layers of the actor. Default 2. */
-  actorLayers?: number;
-  /** Default 1e-4 (seed lr_pi; the paper 1e-4). */
-  actorLr?: number;
-  /** Default 256. */
-  criticHiddenSize?: number;
-  /** Hidden layers of the critic. Default 2. */
-  criticLayers?: number;
-  /** Default 1e-3 (seed create_factory lr_q; its example and class default 1e-4; the paper 1e-3). */
-  criticLr?: number;
-  /**
-   * σ of the Gaussian exploration noise of `act`. Default 0.1 (pytorchrl's Normal noise
-   * std, as Fujimoto's DDPG; the paper used Ornstein–Uhlenbeck noise with σ = 0.2).
-   */
-  explorationNoise?: number;
   /** Seeds the initial weights. Default 0. */
   seed?: number;
 }
 
-export type ResolvedDdpgOptions = Required<DdpgOptions>;
+export type ResolvedDdpgOptions = DdpgSettings & { observationSize: number; actionSize: number; seed: number };
 
 export function resolveDdpgOptions(options: DdpgOptions): ResolvedDdpgOptions {
-  const resolved: ResolvedDdpgOptions = {
-    observationSize: options.observationSize,
-    actionSize: options.actionSize,
-    gamma: options.gamma ?? 0.99,
-    tau: options.tau ?? 0.005,
-    actorHiddenSize: options.actorHiddenSize ?? 256,
-    actorLayers: options.actorLayers ?? 2,
-    actorLr: options.actorLr ?? 1e-4,
-    criticHiddenSize: options.criticHiddenSize ?? 256,
-    criticLayers: options.criticLayers ?? 2,
-    criticLr: options.criticLr ?? 1e-3,
-    explorationNoise: options.explorationNoise ?? 0.1,
-    seed: options.seed ?? 0,
-  };
-  requirePositiveIntegers('DdpgOptions', resolved, ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers']);
-  requireNonNegative('DdpgOptions', resolved, ['explorationNoise']);
-  requireTau('DdpgOptions', resolved.tau);
-  return resolved;
+  const { observationSize, actionSize, seed = 0, ...given } = options;
+  requireSizes('DdpgOptions', { observationSize, actionSize });
+  return { observationSize, actionSize, ...DDPG_SETTINGS.resolve(given), seed };
 }

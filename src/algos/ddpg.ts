@@ -25,14 +25,14 @@ import { readTargetNetwork, targetNetworkTensors } from './target-network-state.
 
 export type { TransitionBatch };
 
-export interface DdpgMetrics {
+export type DdpgMetrics = {
   /** mse(Q(s,a), y) before this update's critic step. */
   criticLoss: number;
   /** −mean Q(s, μ(s)) with the updated critic. */
   actorLoss: number;
   /** Mean Q(s, a) over the batch. */
   qMean: number;
-}
+};
 
 export interface DdpgMeta {
   format: 'mopo-ddpg';

@@ -1,8 +1,11 @@
-/** Learners: SAC, TD3, DDPG and MOPO's dynamics ensemble. Loads tfjs-core; only training commands import this. */
+/** Learners: SAC, TD3, DDPG and MOPO's dynamics ensemble, the learner table and the options schemas. Loads tfjs-core; only training commands import this. */
+export type { Learner, LearnerMetrics, LearnerSizes } from './learner.js';
+export { LEARNERS, learnerRow, type ActionKind, type LearnerRow, type LoopKind } from './learner-table.js';
+export { OptionsSchema, type Field, type NumberRule, type Relation, type Values } from './option-schema.js';
 export { Sac, type SacMeta, type SacMetrics } from './sac.js';
-export { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
+export { SAC_SETTINGS, resolveSacOptions, type ResolvedSacOptions, type SacOptions, type SacSettings } from './sac-options.js';
 export { Td3, type Td3Meta, type Td3Metrics } from './td3.js';
-export { resolveTd3Options, type ResolvedTd3Options, type Td3Options } from './td3-options.js';
+export { TD3_SETTINGS, resolveTd3Options, type ResolvedTd3Options, type Td3Options, type Td3Settings } from './td3-options.js';
 export { Ddpg, type DdpgMeta, type DdpgMetrics } from './ddpg.js';
-export { resolveDdpgOptions, type DdpgOptions, type ResolvedDdpgOptions } from './ddpg-options.js';
+export { DDPG_SETTINGS, resolveDdpgOptions, type DdpgOptions, type DdpgSettings, type ResolvedDdpgOptions } from './ddpg-options.js';
 export * from './mopo/index.js';

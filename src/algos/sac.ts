@@ -34,7 +34,7 @@ import { deterministicAction, sampleSquashed, squashedBackward, type LogStdBound
 
 export type { TransitionBatch };
 
-export interface SacMetrics {
+export type SacMetrics = {
   criticLoss: number;
   actorLoss: number;
   alphaLoss: number;
@@ -43,7 +43,7 @@ export interface SacMetrics {
   qMean: number;
   /** −mean log π(ã|s): the policy's entropy estimate. */
   entropy: number;
-}
+};
 
 export interface SacMeta {
   format: 'mopo-sac';

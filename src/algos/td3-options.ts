@@ -21,65 +21,42 @@
  * Not implemented: the seed's max_grad_norm = 0.5 (gradient-norm clipping of each
  * optimiser). SAC here does not clip either, nor do the TD3 and DDPG papers' codes;
  * the critics' step lives in critic.ts, which has no clipping hook.
+ *
+ * Defaults of the networks (actor-critic-options.ts): 2×256 ReLU as SAC and Fujimoto's
+ * later code (the paper used 400-300); learning rates 1e-4 (seed lr_pi and lr_q; its
+ * example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4).
  */
-import { requireNonNegative, requirePositiveIntegers, requireTau } from './option-checks.js';
+import { actorCriticFields } from './actor-critic-options.js';
+import { integer, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
-export interface Td3Options {
-  observationSize: number;
-  actionSize: number;
-  /** Discount γ. Default 0.99 (seed gamma). */
-  gamma?: number;
-  /** Polyak rate of all three targets. Default 0.005 (seed polyak 0.995 = 1 − τ). */
-  tau?: number;
-  /** Default 256 (2×256 ReLU as SAC and Fujimoto's later code; the paper used 400-300). */
-  actorHiddenSize?: number;
-  /** Hidden layers of the actor. Default 2. */
-  actorLayers?: number;
-  /** Default 1e-4 (seed lr_pi; its example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4). */
-  actorLr?: number;
-  /** Default 256. */
-  criticHiddenSize?: number;
-  /** Hidden layers of each critic. Default 2. */
-  criticLayers?: number;
-  /** Default 1e-4 (seed lr_q; its example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4). */
-  criticLr?: number;
+export const TD3_SETTINGS = new OptionsSchema('Td3Options', {
+  ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-4 }),
   /**
    * Critic steps per actor step; the targets move with the actor. Default 2 (paper's d,
    * seed example's target_update_interval; the seed factory's 1 means no delay).
    */
-  policyDelay?: number;
-  /** σ̃ of the target policy smoothing noise. Default 0.2 (paper; pytorchrl hard-codes 0.2 too). */
-  targetNoise?: number;
-  /** The smoothing noise is clipped to ±c. Default 0.5 (paper; pytorchrl hard-codes 0.5 too). */
-  targetNoiseClip?: number;
-  /** σ of the Gaussian exploration noise of `act`. Default 0.1 (paper; pytorchrl's Normal noise std). */
-  explorationNoise?: number;
+  policyDelay: integer('policy_delay', 2, { min: 1 }),
+  /** σ̃ of the target policy smoothing noise (paper; pytorchrl hard-codes 0.2 too). */
+  targetNoise: number('target_noise', 0.2, { min: 0 }),
+  /** The smoothing noise is clipped to ±c (paper; pytorchrl hard-codes 0.5 too). */
+  targetNoiseClip: number('target_noise_clip', 0.5, { min: 0 }),
+  /** σ of the Gaussian exploration noise of `act` (paper; pytorchrl's Normal noise std). */
+  explorationNoise: number('exploration_noise', 0.1, { min: 0 }),
+});
+
+export type Td3Settings = Values<typeof TD3_SETTINGS.fields>;
+
+export interface Td3Options extends Partial<Td3Settings> {
+  observationSize: number;
+  actionSize: number;
   /** Seeds the initial weights and the smoothing noise of the updates. Default 0. */
   seed?: number;
 }
 
-export type ResolvedTd3Options = Required<Td3Options>;
+export type ResolvedTd3Options = Td3Settings & { observationSize: number; actionSize: number; seed: number };
 
 export function resolveTd3Options(options: Td3Options): ResolvedTd3Options {
-  const resolved: ResolvedTd3Options = {
-    observationSize: options.observationSize,
-    actionSize: options.actionSize,
-    gamma: options.gamma ?? 0.99,
-    tau: options.tau ?? 0.005,
-    actorHiddenSize: options.actorHiddenSize ?? 256,
-    actorLayers: options.actorLayers ?? 2,
-    actorLr: options.actorLr ?? 1e-4,
-    criticHiddenSize: options.criticHiddenSize ?? 256,
-    criticLayers: options.criticLayers ?? 2,
-    criticLr: options.criticLr ?? 1e-4,
-    policyDelay: options.policyDelay ?? 2,
-    targetNoise: options.targetNoise ?? 0.2,
-    targetNoiseClip: options.targetNoiseClip ?? 0.5,
-    explorationNoise: options.explorationNoise ?? 0.1,
-    seed: options.seed ?? 0,
-  };
-  requirePositiveIntegers('Td3Options', resolved, ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers', 'policyDelay']);
-  requireNonNegative('Td3Options', resolved, ['targetNoise', 'targetNoiseClip', 'explorationNoise']);
-  requireTau('Td3Options', resolved.tau);
-  return resolved;
+  const { observationSize, actionSize, seed = 0, ...given } = options;
+  requireSizes('Td3Options', { observationSize, actionSize });
+  return { observationSize, actionSize, ...TD3_SETTINGS.resolve(given), seed };
 }

@@ -37,14 +37,14 @@ import { resolveTd3Options, type ResolvedTd3Options, type Td3Options } from './t
 
 export type { TransitionBatch };
 
-export interface Td3Metrics {
+export type Td3Metrics = {
   /** mse(Q₁(s,a), y) + mse(Q₂(s,a), y) before this update's critic step. */
   criticLoss: number;
   /** −mean Q₁(s, μ(s)) of the latest actor step (this update's, or the last one before it). */
   actorLoss: number;
   /** Mean of both critics' Q(s, a) over the batch. */
   qMean: number;
-}
+};
 
 export interface Td3Meta {
   format: 'mopo-td3';

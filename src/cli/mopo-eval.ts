@@ -87,7 +87,7 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
 
   const backend = await initBackend(run.backend);
   const env = await makeEnv(envId, { seed: run.eval.seed, maxEpisodeSteps: envOptions.maxEpisodeSteps });
-  const policy = loadPolicy(checkpoint);
+  const policy = await loadPolicy(checkpoint);
   try {
     if (policy.observationSize !== env.observationSize || policy.actionSize !== env.actionSize) {
       throw new CheckpointError(

@@ -14,7 +14,7 @@ import { renderHelp } from './help.js';
 import { renderInfo } from './info.js';
 import { launchJob, renderSummary, runJobs } from './launch.js';
 import { reportError } from './report-error.js';
-import { loadTrainTask } from './task.js';
+import { checkTrainJob, loadTrainTask } from './task.js';
 import path from 'node:path';
 
 export async function main(argv: string[]): Promise<number> {
@@ -39,8 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (flags.cfg) {
       console.log(renderConfig(job, flags));
+      if (flags.cfg !== 'hydra') checkTrainJob(job.view());
       return 0;
     }
+    checkTrainJob(job.view());
     await launchJob(job, await loadTrainTask(), (line) => console.log(line));
     return 0;
   } catch (error) {
@@ -72,7 +74,9 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
   const configErrors: string[] = [];
   for (const j of sweep) {
     try {
-      composed.push({ ...j, config: JobConfig.compose(repo, { configName: flags.configName, overrides: j.overrides, mode: 'MULTIRUN', jobNum: j.num, startTime }) });
+      const config = JobConfig.compose(repo, { configName: flags.configName, overrides: j.overrides, mode: 'MULTIRUN', jobNum: j.num, startTime });
+      if (flags.cfg !== 'hydra' && !flags.info) checkTrainJob(config.view());
+      composed.push({ ...j, config });
     } catch (error) {
       configErrors.push(`#${j.num} (${j.overrides.join(' ')}): ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -1,33 +1,30 @@
 /**
- * The work a `mopo` job does once its config and run directory are ready. The
- * trainers (and with them TensorFlow.js, MuJoCo and h5wasm) load here, on demand,
- * never at start-up.
+ * The work a `mopo` job does once its config and run directory are ready: the loop
+ * `algo.loop` names trains the learner `algo.learner` names. The loops (and with them
+ * TensorFlow.js, MuJoCo and h5wasm) load here, on demand, never at start-up.
  */
-import { ConfigError } from '../errors.js';
+import type { LoopKind } from '../algos/learner-table.js';
+import type { ConfigView } from '../config/access.js';
+import { checkTrainingConfig, readAlgoChoice } from '../train/algo-choice.js';
 import type { Task } from './launch.js';
 
-const TRAINERS = ['mopo', 'sac_online', 'td3', 'ddpg'] as const;
+const LOOPS: Record<LoopKind, () => Promise<(context: { config: ConfigView; runDir: string }) => Promise<unknown>>> = {
+  online: async () => (await import('../train/online.js')).trainOnline,
+  offline: async () => (await import('../train/offline.js')).trainOffline,
+};
 
 export async function loadTrainTask(): Promise<Task> {
   return async ({ config, runDir }) => {
-    const algo = config.string('algo.name');
-    switch (algo) {
-      case 'mopo': {
-        const { trainMopo } = await import('../train/mopo.js');
-        await trainMopo({ config, runDir });
-        return;
-      }
-      case 'sac_online':
-      case 'td3':
-      case 'ddpg': {
-        const { trainOnline } = await import('../train/online.js');
-        await trainOnline({ config, runDir });
-        return;
-      }
-      default:
-        throw new ConfigError(
-          `algo=${algo} cannot be trained on its own: its settings are SAC's, used inside MOPO. Trainers: ${TRAINERS.join(', ')} (e.g. algo=mopo).`,
-        );
-    }
+    const train = await LOOPS[readAlgoChoice(config).loop]();
+    await train({ config, runDir });
   };
+}
+
+/**
+ * Every value the job will read, checked with the rules the job uses, without loading
+ * anything heavy: a wrong value is reported before a run directory exists or a sweep
+ * launches its first job.
+ */
+export function checkTrainJob(config: ConfigView): void {
+  checkTrainingConfig(config);
 }

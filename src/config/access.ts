@@ -10,8 +10,9 @@ import { allKeys, getPath, isDict, isMissing, type ConfigDict, type ConfigValue 
 interface NumberRule {
   min?: number;
   max?: number;
-  /** Exclusive lower bound, e.g. a learning rate must be > 0. */
+  /** Exclusive bounds, e.g. a learning rate must be > 0. */
   above?: number;
+  below?: number;
 }
 
 export class ConfigView {
@@ -108,6 +109,7 @@ export class ConfigView {
     if (rule.min !== undefined && v < rule.min) throw this.outOfRange(key, v, `>= ${rule.min}`);
     if (rule.max !== undefined && v > rule.max) throw this.outOfRange(key, v, `<= ${rule.max}`);
     if (rule.above !== undefined && !(v > rule.above)) throw this.outOfRange(key, v, `> ${rule.above}`);
+    if (rule.below !== undefined && !(v < rule.below)) throw this.outOfRange(key, v, `< ${rule.below}`);
   }
 
   private fullKey(key: string): string {

@@ -37,8 +37,10 @@ interface ArrayEntry {
 }
 
 export interface CheckpointInfo {
-  /** What trained it: `mopo`, `sac_online`, … */
+  /** What trained it: `mopo`, `sac_online`, … (`algo.name`) */
   algo: string;
+  /** The learner whose state the part `learner` holds (`sac`, `td3`, …); absent in checkpoints of mopo 0.1. */
+  learner?: string;
   envId: string;
   observationSize: number;
   actionSize: number;

@@ -48,7 +48,7 @@ export async function runCollection(
     else {
       const backend = await initBackend(config.oneOf('backend', BACKENDS));
       console.log(`Backend: ${backend.description}`);
-      const loaded = loadPolicy(checkpoint);
+      const loaded = await loadPolicy(checkpoint);
       disposables.push(loaded);
       const name = `${checkpoint.manifest.algo} step ${checkpoint.manifest.step} (${deterministic ? 'deterministic' : 'stochastic'})`;
       policy = { name, act: behaviourOf(loaded, deterministic) };

@@ -1,7 +1,13 @@
 /**
- * Per-epoch metrics, written as they happen to `metrics.csv` (for spreadsheets and
- * pandas) and `metrics.jsonl` (one JSON object a line). Each row is appended and
- * flushed at once, so an interrupted run keeps every finished epoch.
+ * The metrics of a run: rows of named values in streams (`metrics`: a row per
+ * epoch; `dynamics`: a row per dynamics-fit epoch), handed to sinks as they happen.
+ * A row carries whatever its producer measured, namespaced (`learner/critic_loss`,
+ * `eval/return_mean`, `rollout/penalty_mean`); nothing is dropped, and a key seen for
+ * the first time becomes a new column.
+ *
+ * Sinks: `<stream>.csv` (for spreadsheets and pandas), `<stream>.jsonl` (one JSON
+ * object a line), and TensorBoard event files. Every row is written and flushed at
+ * once, so an interrupted run keeps every finished epoch.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,40 +15,50 @@ import path from 'node:path';
 export type MetricValue = number | string | null;
 export type MetricRow = Record<string, MetricValue>;
 
-/** Columns of the learner's losses and statistics, shared by the MOPO and online trainers. */
-export const LEARNER_METRIC_COLUMNS = ['critic_loss', 'actor_loss', 'alpha_loss', 'alpha', 'q_mean', 'entropy'] as const;
-/** Columns of a policy evaluation in the real environment (empty in rows without one). */
-export const EVAL_METRIC_COLUMNS = ['eval_return_mean', 'eval_return_std', 'eval_normalized_score'] as const;
+/** Columns every stream leads with, in this order, when its rows have them. */
+export const LEADING_COLUMNS = ['epoch', 'step', 'time_s', 'wall_time'] as const;
+
+export interface MetricsSink {
+  append(stream: string, row: MetricRow): void;
+  close?(): void;
+}
 
 export class MetricsLog {
-  readonly csvFile: string;
-  readonly jsonlFile: string;
-  private readonly rows: MetricRow[] = [];
+  private readonly streams = new Map<string, MetricRow[]>();
 
   constructor(
-    runDir: string,
-    readonly columns: string[],
+    private readonly sinks: MetricsSink[],
     /** Rows of earlier epochs (from a checkpoint being resumed), written first. */
-    history: MetricRow[] = [],
+    history: Record<string, MetricRow[]> = {},
   ) {
-    this.csvFile = path.join(runDir, 'metrics.csv');
-    this.jsonlFile = path.join(runDir, 'metrics.jsonl');
-    writeFileSync(this.csvFile, `${columns.join(',')}\n`);
-    writeFileSync(this.jsonlFile, '');
-    for (const row of history) this.append(row);
+    for (const [stream, rows] of Object.entries(history)) for (const row of rows) this.append(stream, row);
   }
 
-  append(row: MetricRow): void {
-    const ordered: MetricRow = {};
-    for (const column of this.columns) ordered[column] = row[column] ?? null;
-    this.rows.push(ordered);
-    appendFileSync(this.csvFile, `${this.columns.map((c) => csvCell(ordered[c]!)).join(',')}\n`);
-    appendFileSync(this.jsonlFile, `${JSON.stringify(ordered, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`);
+  append(stream: string, row: MetricRow): void {
+    const kept = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined)) as MetricRow;
+    if (!this.streams.has(stream)) this.streams.set(stream, []);
+    this.streams.get(stream)!.push(kept);
+    for (const sink of this.sinks) sink.append(stream, kept);
   }
 
-  /** All rows so far, for a checkpoint: a resumed run continues the same files. */
-  toJsonl(): string {
-    return this.rows.map((r) => JSON.stringify(r)).join('\n') + (this.rows.length > 0 ? '\n' : '');
+  rows(stream: string): readonly MetricRow[] {
+    return this.streams.get(stream) ?? [];
+  }
+
+  /** Every stream as `<stream>.jsonl` text, for a checkpoint: a resumed run continues the same files. */
+  toFiles(): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const [stream, rows] of this.streams) files[`${stream}.jsonl`] = rows.map((r) => jsonLine(r)).join('');
+    return files;
+  }
+
+  /** The streams saved by `toFiles` (file name `<stream>.jsonl` → rows). */
+  static fromFiles(files: Record<string, string>): Record<string, MetricRow[]> {
+    const history: Record<string, MetricRow[]> = {};
+    for (const [name, text] of Object.entries(files)) {
+      if (name.endsWith('.jsonl')) history[name.slice(0, -'.jsonl'.length)] = MetricsLog.parseJsonl(text);
+    }
+    return history;
   }
 
   static parseJsonl(text: string): MetricRow[] {
@@ -51,6 +67,69 @@ export class MetricsLog {
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as MetricRow);
   }
+
+  close(): void {
+    for (const sink of this.sinks) sink.close?.();
+  }
+}
+
+/** `<stream>.jsonl`: a row appended per line. */
+export class JsonlSink implements MetricsSink {
+  private readonly started = new Set<string>();
+
+  constructor(private readonly dir: string) {}
+
+  append(stream: string, row: MetricRow): void {
+    const file = path.join(this.dir, `${stream}.jsonl`);
+    if (!this.started.has(stream)) {
+      writeFileSync(file, '');
+      this.started.add(stream);
+    }
+    appendFileSync(file, jsonLine(row));
+  }
+}
+
+/**
+ * `<stream>.csv`: a header and a row per line. When a row brings a key no earlier row
+ * had, the file is written again with the wider header (runs have at most a few
+ * thousand rows), so every column has its name.
+ */
+export class CsvSink implements MetricsSink {
+  private readonly tables = new Map<string, { columns: string[]; rows: MetricRow[] }>();
+
+  constructor(private readonly dir: string) {}
+
+  append(stream: string, row: MetricRow): void {
+    const file = path.join(this.dir, `${stream}.csv`);
+    let table = this.tables.get(stream);
+    if (!table) this.tables.set(stream, (table = { columns: [], rows: [] }));
+    table.rows.push(row);
+    const added = Object.keys(row).filter((key) => !table.columns.includes(key));
+    if (added.length > 0) {
+      table.columns = orderColumns([...table.columns, ...added]);
+      writeFileSync(file, [table.columns.join(','), ...table.rows.map((r) => csvLine(table.columns, r))].join('\n') + '\n');
+    } else {
+      appendFileSync(file, `${csvLine(table.columns, row)}\n`);
+    }
+  }
+}
+
+/** The CSV and JSONL files of a run directory. */
+export function fileSinks(runDir: string): MetricsSink[] {
+  return [new CsvSink(runDir), new JsonlSink(runDir)];
+}
+
+function orderColumns(columns: string[]): string[] {
+  const leading = LEADING_COLUMNS.filter((c) => columns.includes(c));
+  return [...leading, ...columns.filter((c) => !(LEADING_COLUMNS as readonly string[]).includes(c))];
+}
+
+function jsonLine(row: MetricRow): string {
+  return `${JSON.stringify(row, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`;
+}
+
+function csvLine(columns: string[], row: MetricRow): string {
+  return columns.map((c) => csvCell(row[c] ?? null)).join(',');
 }
 
 function csvCell(value: MetricValue): string {

@@ -10,18 +10,19 @@ import { writeD4rlFile } from '../data/writer.js';
 import { CheckpointError } from '../errors.js';
 import type { Checkpoint } from './checkpoint.js';
 import { formatNumber } from './progress.js';
-import { bufferFrom } from './state-arrays.js';
+import { bufferFromPart, savedPart } from './state-arrays.js';
 
 export async function writeReplay(
   checkpoint: Checkpoint,
   out: string,
   options: { compression: number; metadata: Record<string, string | number | boolean> },
 ): Promise<{ rows: number; episodes: number; returnText: string }> {
-  const meta = (checkpoint.manifest.state as { replay?: Omit<ReplayBufferState, 'arrays'> } | null)?.replay;
-  if (!meta || !checkpoint.arrays['replay/observations']) {
-    throw new CheckpointError(`Checkpoint ${checkpoint.dir} (${checkpoint.manifest.algo}) has no replay buffer: collect.replay needs a checkpoint of an online run (algo=sac_online, td3 or ddpg).`);
+  const part = savedPart(checkpoint, 'replay');
+  if (!part || !part.arrays.observations) {
+    throw new CheckpointError(`Checkpoint ${checkpoint.dir} (${checkpoint.manifest.algo}) has no replay buffer: collect.replay needs a checkpoint of an online run (e.g. algo=sac_online, td3 or ddpg).`);
   }
-  const rows = bufferFrom(checkpoint, 'replay', meta).contents();
+  const meta = part.meta as unknown as Omit<ReplayBufferState, 'arrays'>;
+  const rows = bufferFromPart(checkpoint, 'replay', part).contents();
   if (rows.size === 0) throw new CheckpointError(`Checkpoint ${checkpoint.dir} has an empty replay buffer.`);
   const contents: D4rlFileContents = {
     size: rows.size,

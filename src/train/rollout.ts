@@ -1,10 +1,10 @@
 /**
  * MOPO's model rollouts: from start states sampled in the real data, `h` steps of the
- * current (stochastic) policy through the dynamics ensemble, each step's transition
+ * current policy acting stochastically through the dynamics ensemble, each step's transition
  * stored with the penalised reward r̃ = r − λ·u(s,a). Rows whose termination rule
  * fires stop there, as they would in the environment.
  */
-import type { Sac } from '../algos/sac.js';
+import type { Learner } from '../algos/learner.js';
 import type { DynamicsEnsemble } from '../algos/mopo/dynamics-ensemble.js';
 import type { ReplayBuffer } from '../data/replay-buffer.js';
 import type { TerminationFn } from '../envs/types.js';
@@ -21,7 +21,7 @@ export interface RolloutStats {
 }
 
 export function rollout(
-  policy: Sac,
+  policy: Learner,
   model: DynamicsEnsemble,
   startStates: Float32Array,
   options: { h: number; observationSize: number; termination: TerminationFn; rng: Rng },

@@ -13,10 +13,8 @@ import { closeComputeThreads, startComputeThreads } from '../nn/threads/compute-
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { checkpointName, listCheckpoints, pruneCheckpoints, writeCheckpoint, type CheckpointInfo, type NamedArray } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
-import type { EvaluationResult } from './evaluate.js';
-import type { MetricsLog } from './metrics.js';
 import type { RunOptions } from './options.js';
-import { createProgress, formatNumber, type Progress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 
 export interface Session {
   runDir: string;
@@ -75,10 +73,10 @@ export class CheckpointSaver {
   }
 
   /** Saves unless a checkpoint of this step exists already; returns its directory. */
-  save(info: CheckpointInfo, arrays: Record<string, NamedArray>, metrics: MetricsLog): string {
+  save(info: CheckpointInfo, arrays: Record<string, NamedArray>, files: Record<string, string>): string {
     const target = path.join(this.dir, checkpointName(info.step));
     if (listCheckpoints(this.dir).includes(target)) return target;
-    writeCheckpoint(target, info, arrays, this.config, { 'metrics.jsonl': metrics.toJsonl() });
+    writeCheckpoint(target, info, arrays, this.config, files);
     pruneCheckpoints(this.dir, this.keepLast);
     this.log(`Checkpoint saved: ${target}`);
     return target;
@@ -97,19 +95,7 @@ export interface TrainHooks {
   interrupt?: InterruptWatch;
 }
 
-export interface TrainResult {
-  steps: number;
-  epochs: number;
-  finalEvaluation: EvaluationResult | null;
-  checkpoint: string;
-}
-
 /** The error a Ctrl-C ends a run with: where it stopped and how to continue. */
 export function interruptedAt(where: string, checkpoint: string): InterruptedError {
   return new InterruptedError(`Training interrupted ${where}. Checkpoint: ${checkpoint}\nResume with: mopo <same overrides> checkpoint.resume_from=${checkpoint}`);
-}
-
-export function describeFinal(steps: string, evaluation: EvaluationResult): string {
-  const score = evaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(evaluation.normalizedMean)}`;
-  return `Done: ${steps}. Final evaluation over ${evaluation.episodes} episodes: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`;
 }

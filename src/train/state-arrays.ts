@@ -1,42 +1,59 @@
 /**
- * Learner states (tensors + JSON meta) and replay buffers in and out of a checkpoint's
- * flat array namespace: `sac/actor/params`, `model_buffer/rewards`, …
+ * Parts of a checkpoint: each part (the learner, a replay buffer, the dynamics
+ * ensemble, the loop's counters) is JSON in the manifest's `state.<part>` and arrays
+ * named `<part>/<array>` in the checkpoint's flat array namespace.
  */
 import { ReplayBuffer, type ReplayBufferState } from '../data/replay-buffer.js';
-import type { ModuleState, TensorRecord } from '../nn/state.js';
 import { CheckpointError } from '../errors.js';
+import type { Json, ModuleState, TensorRecord } from '../nn/state.js';
 import type { Checkpoint, NamedArray } from './checkpoint.js';
 
-export function prefixTensors(prefix: string, tensors: TensorRecord): Record<string, NamedArray> {
-  return Object.fromEntries(Object.entries(tensors).map(([name, t]) => [`${prefix}/${name}`, { shape: t.shape, data: t.data }]));
+/** A part of the training state: JSON, and arrays stored under `<part>/…`. */
+export interface SavedPart {
+  meta: Json;
+  arrays?: Record<string, NamedArray>;
 }
 
-export function moduleStateFrom(checkpoint: Checkpoint, prefix: string, meta: unknown): ModuleState {
+/** The part `name` of a checkpoint (array names relative to the part), or null when it has none. */
+export function savedPart(checkpoint: Checkpoint, name: string): { meta: Json; arrays: Record<string, NamedArray> } | null {
+  const meta = (checkpoint.manifest.state as Record<string, Json> | null)?.[name];
+  if (meta === undefined) return null;
+  const prefix = `${name}/`;
+  const arrays: Record<string, NamedArray> = {};
+  for (const [key, array] of Object.entries(checkpoint.arrays)) if (key.startsWith(prefix)) arrays[key.slice(prefix.length)] = array;
+  return { meta, arrays };
+}
+
+/** A saved part as a learner's (or ensemble's) state: its arrays must be float32. */
+export function moduleState(checkpoint: Checkpoint, part: { meta: Json; arrays: Record<string, NamedArray> }): ModuleState {
   const tensors: TensorRecord = {};
-  const start = `${prefix}/`;
-  for (const [name, array] of Object.entries(checkpoint.arrays)) {
-    if (!name.startsWith(start)) continue;
+  for (const [name, array] of Object.entries(part.arrays)) {
     if (!(array.data instanceof Float32Array)) throw new CheckpointError(`Checkpoint ${checkpoint.dir}: '${name}' should be float32.`);
-    tensors[name.slice(start.length)] = { shape: array.shape, data: array.data };
+    tensors[name] = { shape: array.shape, data: array.data };
   }
-  return { tensors, meta: meta as ModuleState['meta'] };
+  return { tensors, meta: part.meta };
+}
+
+export function modulePart(state: ModuleState): SavedPart {
+  return { meta: state.meta, arrays: state.tensors };
 }
 
 const BUFFER_FIELDS = ['observations', 'actions', 'rewards', 'nextObservations', 'terminals', 'timeouts'] as const;
 
-export function bufferArrays(prefix: string, buffer: ReplayBuffer): { arrays: Record<string, NamedArray>; meta: Omit<ReplayBufferState, 'arrays'> } {
+export function bufferPart(buffer: ReplayBuffer): SavedPart {
   const { arrays, ...meta } = buffer.getState();
   const width = { observations: meta.observationSize, actions: meta.actionSize, rewards: 1, nextObservations: meta.observationSize, terminals: 1, timeouts: 1 };
   return {
-    arrays: Object.fromEntries(BUFFER_FIELDS.map((f) => [`${prefix}/${f}`, { shape: [meta.size, width[f]], data: arrays[f] }])),
-    meta,
+    meta: meta as unknown as Json,
+    arrays: Object.fromEntries(BUFFER_FIELDS.map((f) => [f, { shape: [meta.size, width[f]], data: arrays[f] }])),
   };
 }
 
-export function bufferFrom(checkpoint: Checkpoint, prefix: string, meta: Omit<ReplayBufferState, 'arrays'>): ReplayBuffer {
+export function bufferFromPart(checkpoint: Checkpoint, name: string, part: { meta: Json; arrays: Record<string, NamedArray> }): ReplayBuffer {
+  const meta = part.meta as unknown as Omit<ReplayBufferState, 'arrays'>;
   const field = (f: (typeof BUFFER_FIELDS)[number]) => {
-    const array = checkpoint.arrays[`${prefix}/${f}`] ?? (f === 'timeouts' ? { shape: [meta.size, 1], data: new Float32Array(meta.size) } : undefined);
-    if (!array || !(array.data instanceof Float32Array)) throw new CheckpointError(`Checkpoint ${checkpoint.dir} lacks the replay array '${prefix}/${f}'.`);
+    const array = part.arrays[f] ?? (f === 'timeouts' ? { shape: [meta.size, 1], data: new Float32Array(meta.size) } : undefined);
+    if (!array || !(array.data instanceof Float32Array)) throw new CheckpointError(`Checkpoint ${checkpoint.dir} lacks the buffer array '${name}/${f}'.`);
     return array.data;
   };
   return ReplayBuffer.fromState({

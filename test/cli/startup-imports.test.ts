@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 const HEAVY = ['@tensorflow/', '@mujoco/', 'h5wasm'];
 
-/** Every module reachable from `entry` through static imports (dynamic `import()` is where heavy code belongs). */
+/**
+ * Every module reachable from `entry` through static imports (dynamic `import()` is
+ * where heavy code belongs). `import type` is erased by TypeScript, so it loads nothing.
+ */
 function staticImportGraph(entry: string): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
@@ -13,7 +16,7 @@ function staticImportGraph(entry: string): { files: Set<string>; packages: Set<s
     if (files.has(file)) return;
     files.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"()]*?from\s+['"]([^'"]+)['"]/gm)) {
+    for (const match of source.matchAll(/^\s*(?:import|export)\s(?!type\s)[^'"()]*?from\s+['"]([^'"]+)['"]/gm)) {
       const spec = match[1]!;
       if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')));
       else packages.add(spec);

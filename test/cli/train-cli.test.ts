@@ -19,11 +19,16 @@ describe('mopo trains from the command line, mopo-eval evaluates', () => {
     expect(train.stderr).toBe('');
     expect(train.status).toBe(0);
     expect(train.stdout).toContain('Backend: wasm');
-    expect(train.stdout).toMatch(/epoch 3\/3 step 300 \| critic/);
+    expect(train.stdout).toMatch(/epoch 3\/3 step 300\/300 \| critic/);
     const runDir = path.join(cwd, 'run');
     expect(readdirSync(path.join(runDir, 'checkpoints'))).toContain('step-0000000300');
-    expect(readFileSync(path.join(runDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 + 3);
-    expect(readFileSync(path.join(runDir, 'train.log'), 'utf8')).toContain('Done: 300 steps.');
+    expect(readFileSync(path.join(runDir, 'metrics.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 3);
+    expect(readFileSync(path.join(runDir, 'dynamics.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2);
+    expect(readFileSync(path.join(runDir, 'train.log'), 'utf8')).toContain('Done: 300 steps, 3 epochs.');
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ algo: 'mopo', learner: 'sac', steps: 300, epochs: 3 });
+    expect(summary.scores.last.protocol).toBe('the last evaluation');
+    expect(summary.scores.best.optimistic).toBe(true);
   });
 
   it('evaluates the checkpoint, prints a table and writes eval.json', () => {

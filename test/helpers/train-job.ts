@@ -60,11 +60,12 @@ export function removeRunDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-export function readMetrics(runDir: string): MetricRow[] {
-  return MetricsLog.parseJsonl(readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8'));
+/** The rows of a metrics stream of a run: `metrics` (a row per epoch) or `dynamics`. */
+export function readMetrics(runDir: string, stream = 'metrics'): MetricRow[] {
+  return MetricsLog.parseJsonl(readFileSync(path.join(runDir, `${stream}.jsonl`), 'utf8'));
 }
 
-/** Metrics rows without the wall-clock figures, which differ between any two runs. */
+/** Metrics rows without the clock figures, which differ between any two runs. */
 export function comparable(rows: MetricRow[]): MetricRow[] {
-  return rows.map(({ steps_per_s: _s, time_s: _t, ...rest }) => rest);
+  return rows.map(({ 'perf/steps_per_s': _s, time_s: _t, wall_time: _w, ...rest }) => rest);
 }

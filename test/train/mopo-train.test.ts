@@ -5,7 +5,7 @@ import { Rng } from '../../src/util/rng.js';
 import { InterruptedError } from '../../src/errors.js';
 import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
-import { trainMopo } from '../../src/train/mopo.js';
+import { trainOffline } from '../../src/train/offline.js';
 import { loadPolicy } from '../../src/train/policy-loader.js';
 import { TINY_MOPO, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
@@ -15,36 +15,34 @@ afterAll(removeRunDirs);
 describe('MOPO training (tiny configuration)', () => {
   // One uninterrupted run serves several tests.
   const reference = trainJob(TINY_MOPO);
-  const referenceRun = trainMopo(reference);
+  const referenceRun = trainOffline(reference);
 
   it('fits the dynamics, trains SAC and writes a metrics row per epoch', async () => {
     const result = await referenceRun;
     expect(result.steps).toBe(300);
     expect(result.epochs).toBe(3);
-    const rows = readMetrics(reference.runDir);
-    expect(rows.filter((r) => r.phase === 'dynamics').map((r) => r.epoch)).toEqual([1, 2]);
-    const policy = rows.filter((r) => r.phase === 'policy');
+    expect(readMetrics(reference.runDir, 'dynamics').map((r) => r.epoch)).toEqual([1, 2]);
+    const policy = readMetrics(reference.runDir);
     expect(policy.map((r) => [r.epoch, r.step])).toEqual([
       [1, 100],
       [2, 200],
       [3, 300],
     ]);
     for (const row of policy) {
-      for (const key of ['critic_loss', 'actor_loss', 'alpha', 'q_mean', 'rollout_reward_mean', 'rollout_penalty_mean', 'dynamics_holdout_loss']) {
+      for (const key of ['learner/critic_loss', 'learner/actor_loss', 'learner/alpha', 'learner/q_mean', 'rollout/reward_mean', 'rollout/penalty_mean', 'dynamics/holdout_loss']) {
         expect(Number.isFinite(row[key]), `${key} in epoch ${row.epoch}`).toBe(true);
       }
-      expect(row.model_buffer_size).toBeGreaterThan(0);
+      expect(row['rollout/model_buffer_size']).toBeGreaterThan(0);
     }
-    expect(policy[2]!.eval_return_mean).toEqual(expect.any(Number));
-    expect(policy[2]!.eval_normalized_score).toEqual(expect.any(Number));
-    expect(readFileSync(path.join(reference.runDir, 'metrics.csv'), 'utf8').split('\n')[0]).toContain('critic_loss');
+    expect(policy[2]!['eval/return_mean']).toEqual(expect.any(Number));
+    expect(policy[2]!['eval/normalized_score']).toEqual(expect.any(Number));
+    expect(readFileSync(path.join(reference.runDir, 'metrics.csv'), 'utf8').split('\n')[0]).toContain('learner/critic_loss');
   });
 
   it('lowers the critic loss as it trains', async () => {
     await referenceRun;
     const critic = readMetrics(reference.runDir)
-      .filter((r) => r.phase === 'policy')
-      .map((r) => r.critic_loss as number);
+      .map((r) => r['learner/critic_loss'] as number);
     expect(critic[2]!).toBeLessThan(critic[0]!);
   });
 
@@ -53,8 +51,8 @@ describe('MOPO training (tiny configuration)', () => {
     const checkpoints = listCheckpoints(path.join(reference.runDir, 'checkpoints'));
     expect(checkpoints.map((c) => path.basename(c))).toEqual(['step-0000000000', 'step-0000000100', 'step-0000000200', 'step-0000000300']);
     expect(result.checkpoint).toBe(checkpoints[3]);
-    const first = loadPolicy(readCheckpoint(result.checkpoint));
-    const second = loadPolicy(readCheckpoint(reference.runDir));
+    const first = await loadPolicy(readCheckpoint(result.checkpoint));
+    const second = await loadPolicy(readCheckpoint(reference.runDir));
     const observations = new Rng(5).fillNormal(new Float32Array(8 * 17));
     const deterministic = first.act(observations, true, new Rng(0));
     expect(second.act(observations, true, new Rng(0))).toEqual(deterministic);
@@ -68,13 +66,14 @@ describe('MOPO training (tiny configuration)', () => {
     await referenceRun;
     const interrupted = trainJob(TINY_MOPO);
     const watch = new InterruptWatch(() => {});
-    await expect(trainMopo(interrupted, { interrupt: watch, afterStep: (step, w) => step === 130 && w.request() })).rejects.toThrow(InterruptedError);
+    await expect(trainOffline(interrupted, { interrupt: watch, afterStep: (step, w) => step === 130 && w.request() })).rejects.toThrow(InterruptedError);
     const saved = listCheckpoints(path.join(interrupted.runDir, 'checkpoints')).map((c) => path.basename(c));
     expect(saved).toEqual(['step-0000000000', 'step-0000000100', 'step-0000000130']);
 
     const resumed = trainJob([...TINY_MOPO, `checkpoint.resume_from=${interrupted.runDir}`]);
-    await trainMopo(resumed);
+    await trainOffline(resumed);
     expect(comparable(readMetrics(resumed.runDir))).toEqual(comparable(readMetrics(reference.runDir)));
+    expect(comparable(readMetrics(resumed.runDir, 'dynamics'))).toEqual(comparable(readMetrics(reference.runDir, 'dynamics')));
   });
 
   it('resumed after an interrupt during the dynamics fit, produces the same metrics too', async () => {
@@ -82,15 +81,15 @@ describe('MOPO training (tiny configuration)', () => {
     const interrupted = trainJob(TINY_MOPO);
     const watch = new InterruptWatch(() => {});
     watch.request();
-    await expect(trainMopo(interrupted, { interrupt: watch })).rejects.toThrow(/interrupted while fitting the dynamics ensemble/);
+    await expect(trainOffline(interrupted, { interrupt: watch })).rejects.toThrow(/interrupted while fitting the dynamics ensemble/);
     const resumed = trainJob([...TINY_MOPO, `checkpoint.resume_from=${interrupted.runDir}`]);
-    await trainMopo(resumed);
+    await trainOffline(resumed);
     expect(comparable(readMetrics(resumed.runDir))).toEqual(comparable(readMetrics(reference.runDir)));
   });
 
   it('refuses to resume on another dataset or environment', async () => {
     const result = await referenceRun;
     const otherEnv = trainJob([...TINY_MOPO, 'env.id=hopper-random-v2', `checkpoint.resume_from=${result.checkpoint}`]);
-    await expect(trainMopo(otherEnv)).rejects.toThrow(/was trained on HalfCheetah, but env.id=hopper-random-v2 is Hopper/);
+    await expect(trainOffline(otherEnv)).rejects.toThrow(/was trained on HalfCheetah, but env.id=hopper-random-v2 is Hopper/);
   });
 });

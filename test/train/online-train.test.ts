@@ -21,20 +21,20 @@ describe('online SAC (tiny configuration)', () => {
     expect(result.steps).toBe(600);
     const rows = readMetrics(reference.runDir);
     // Update phases at steps 100, 125, …: 5 updates each.
-    expect(rows.map((r) => [r.epoch, r.step, r.updates])).toEqual([
+    expect(rows.map((r) => [r.epoch, r.step, r['train/updates']])).toEqual([
       [1, 200, 25],
       [2, 400, 65],
       [3, 600, 105],
     ]);
-    expect(rows.every((r) => Number.isFinite(r.eval_return_mean) && Number.isFinite(r.critic_loss))).toBe(true);
-    expect(rows[2]!.buffer_size).toBe(600);
-    expect((rows[2]!.episodes as number) > 0).toBe(true);
+    expect(rows.every((r) => Number.isFinite(r['eval/return_mean']) && Number.isFinite(r['learner/critic_loss']))).toBe(true);
+    expect(rows[2]!['replay/size']).toBe(600);
+    expect((rows[2]!['train/episodes'] as number) > 0).toBe(true);
   });
 
   it('saves checkpoints whose policy acts the same after loading', async () => {
     const result = await referenceRun;
-    const policy = loadPolicy(readCheckpoint(result.checkpoint));
-    const again = loadPolicy(readCheckpoint(reference.runDir));
+    const policy = await loadPolicy(readCheckpoint(result.checkpoint));
+    const again = await loadPolicy(readCheckpoint(reference.runDir));
     const observations = new Rng(2).fillNormal(new Float32Array(4 * 11));
     expect(again.act(observations, true, new Rng(0))).toEqual(policy.act(observations, true, new Rng(0)));
     policy.dispose();
@@ -68,7 +68,7 @@ describe.each(['td3', 'ddpg'])('online %s (tiny configuration)', (algo) => {
     expect(result.steps).toBe(600);
     const rows = readMetrics(job.runDir);
     expect(rows).toHaveLength(3);
-    expect(rows.every((r) => Number.isFinite(r.critic_loss) && Number.isFinite(r.actor_loss) && r.alpha === null)).toBe(true);
+    expect(rows.every((r) => Number.isFinite(r['learner/critic_loss']) && Number.isFinite(r['learner/actor_loss']) && !('learner/alpha' in r))).toBe(true);
     expect(readCheckpoint(result.checkpoint).manifest.algo).toBe(algo);
     const longer = trainJob([...options, 'algo.total_steps=800', `checkpoint.resume_from=${result.checkpoint}`]);
     expect((await trainOnline(longer)).steps).toBe(800);

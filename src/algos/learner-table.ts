@@ -1,0 +1,83 @@
+/**
+ * Every learner mopo can train, one row each: what it acts on, where it can learn,
+ * its options (one schema: config keys, defaults, rules), and how to build it fresh
+ * or from a saved state. The command line, the training loops, evaluation,
+ * collection and policy loading look rows up here; nothing else names learners.
+ *
+ * Adding a learner: its file in src/algos/ (update / act / getState / fromState),
+ * its options schema, and a row below.
+ *
+ * Light to import: the learner classes (and TensorFlow.js with them) load only when a
+ * row builds one, so `mopo --cfg job` can check options without them.
+ */
+import { ConfigError } from '../errors.js';
+import type { ModuleState } from '../nn/state.js';
+import { didYouMean } from '../util/suggest.js';
+import { DDPG_SETTINGS } from './ddpg-options.js';
+import type { Learner, LearnerSizes } from './learner.js';
+import type { Field, OptionsSchema, Values } from './option-schema.js';
+import { SAC_SETTINGS } from './sac-options.js';
+import { TD3_SETTINGS } from './td3-options.js';
+
+export type ActionKind = 'box' | 'discrete';
+/** Where a learner can learn from: an environment it acts in, or a fixed dataset. */
+export type LoopKind = 'online' | 'offline';
+
+export interface LearnerRow<F extends Record<string, Field<any>> = Record<string, Field<any>>> {
+  name: string;
+  summary: string;
+  actionKind: ActionKind;
+  loops: readonly LoopKind[];
+  /** Samples actions with a known density (log π(a|s)): it can drive MOPO's model rollouts. */
+  stochastic: boolean;
+  settings: OptionsSchema<F>;
+  create(options: Partial<Values<F>> & LearnerSizes & { seed: number }): Promise<Learner>;
+  /** A learner in a saved state; `settings` may change what does not change the networks' shapes (e.g. learning rates). */
+  fromState(state: ModuleState, settings?: Partial<Values<F>>): Promise<Learner>;
+}
+
+function row<F extends Record<string, Field<any>>>(r: LearnerRow<F>): LearnerRow {
+  return r as unknown as LearnerRow;
+}
+
+export const LEARNERS: readonly LearnerRow[] = [
+  row({
+    name: 'sac',
+    summary: 'Soft Actor-Critic: twin critics, tanh-Gaussian actor, learned temperature',
+    actionKind: 'box',
+    loops: ['online', 'offline'],
+    stochastic: true,
+    settings: SAC_SETTINGS,
+    create: async (options) => new (await import('./sac.js')).Sac(options),
+    fromState: async (state, settings) => (await import('./sac.js')).Sac.fromState(state, settings),
+  }),
+  row({
+    name: 'td3',
+    summary: 'TD3: clipped double Q, target policy smoothing, delayed actor updates',
+    actionKind: 'box',
+    loops: ['online', 'offline'],
+    stochastic: false,
+    settings: TD3_SETTINGS,
+    create: async (options) => new (await import('./td3.js')).Td3(options),
+    fromState: async (state, settings) => (await import('./td3.js')).Td3.fromState(state, settings),
+  }),
+  row({
+    name: 'ddpg',
+    summary: 'DDPG: deterministic actor, one critic, Gaussian exploration noise',
+    actionKind: 'box',
+    loops: ['online', 'offline'],
+    stochastic: false,
+    settings: DDPG_SETTINGS,
+    create: async (options) => new (await import('./ddpg.js')).Ddpg(options),
+    fromState: async (state, settings) => (await import('./ddpg.js')).Ddpg.fromState(state, settings),
+  }),
+];
+
+export function learnerRow(name: string): LearnerRow {
+  const found = LEARNERS.find((r) => r.name === name);
+  if (!found) {
+    const names = LEARNERS.map((r) => r.name);
+    throw new ConfigError(`Unknown learner '${name}'.${didYouMean(name, names)} Learners: ${names.join(', ')}.`);
+  }
+  return found;
+}

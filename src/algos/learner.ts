@@ -1,0 +1,33 @@
+/**
+ * The small surface every learner offers, whatever it learns (d3rlpy's and
+ * OfflineRL-Kit's shape): an update on a batch that returns what it measured, actions
+ * for observations, its whole state for checkpoints, and clean-up. The training loops,
+ * evaluation, collection and export use nothing else.
+ */
+import type { TransitionBatch } from '../data/replay-buffer.js';
+import type { ModuleState } from '../nn/state.js';
+import type { WorkerThread } from '../nn/threads/worker-thread.js';
+import type { Rng } from '../util/rng.js';
+
+/** Whatever an update measured, by name (camelCase): losses, α, mean Q, … */
+export type LearnerMetrics = Record<string, number>;
+
+export interface Learner {
+  /** One gradient step on `batch`; its measurements, or null when `metrics` is false (reading them back costs time). */
+  update(batch: TransitionBatch, options: { metrics: boolean }): LearnerMetrics | null;
+  /** Actions for rows of observations: the policy's best guess when `deterministic`, else exploring with `rng`. */
+  act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array;
+  /** Stochastic actions with log π(a|s), for policies that have a density (SAC). */
+  sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
+  /** Everything a resumed run needs to continue exactly. */
+  getState(): ModuleState;
+  /** Spreads work over compute workers (results stay identical); `[]` brings it back. */
+  distribute(threads: WorkerThread[]): void;
+  dispose(): void;
+}
+
+/** What the environment decides about a learner: its input and output widths. */
+export interface LearnerSizes {
+  observationSize: number;
+  actionSize: number;
+}

@@ -1,0 +1,89 @@
+/**
+ * The training loops' own settings, as schemas (config keys under `algo.`, defaults,
+ * rules) so that they are checked in one place, before any work starts:
+ *   online   an environment feeds a replay buffer (pytorchrl's loop);
+ *   offline  a fixed dataset, optionally mixed with model rollouts (MOPO's loop).
+ */
+import type { ConfigView } from '../config/access.js';
+import { ENSEMBLE_SETTINGS, type EnsembleSettings } from '../algos/mopo/ensemble-options.js';
+import { integer, nullable, number, OptionsSchema, type Values } from '../algos/option-schema.js';
+import { ConfigError } from '../errors.js';
+import { expandHome } from './options.js';
+
+export const ONLINE_LOOP = new OptionsSchema('OnlineLoop', {
+  /** Environment steps in total. */
+  totalSteps: integer('total_steps', 200_000, { min: 1 }),
+  /** Uniformly random actions for this many first steps. */
+  startSteps: integer('start_steps', 1000, { min: 0 }),
+  /** Environment steps between update phases. */
+  updateEvery: integer('update_every', 50, { min: 1 }),
+  /** Gradient steps per update phase. */
+  numUpdates: integer('num_updates', 50, { min: 0 }),
+  bufferSize: integer('buffer_size', 1_000_000, { min: 1 }),
+  batchSize: integer('per_rank_batch_size', 256, { min: 1 }),
+  /** Environment steps between evaluations (one metrics row and "epoch" each). */
+  testEvery: integer('test_every', 5000, { min: 1 }),
+  /** Stop once the evaluation return reaches this (null: never). */
+  targetReturn: nullable(number('target_return', 0)),
+});
+export type OnlineLoopOptions = Values<typeof ONLINE_LOOP.fields>;
+
+export const OFFLINE_LOOP = new OptionsSchema(
+  'OfflineLoop',
+  {
+    /** Gradient steps in total, split evenly into `numEpochs` epochs. */
+    totalSteps: integer('total_steps', 1_000_000, { min: 1 }),
+    numEpochs: integer('num_epochs', 1000, { min: 1 }),
+    batchSize: integer('per_rank_batch_size', 256, { min: 1 }),
+  },
+  [
+    {
+      key: 'numEpochs',
+      holds: (o) => o.totalSteps % o.numEpochs === 0,
+      message: (o, name) => `${o.numEpochs} epochs do not divide ${name('totalSteps')} = ${o.totalSteps} into whole epochs`,
+    },
+  ],
+);
+export type OfflineLoopOptions = Values<typeof OFFLINE_LOOP.fields>;
+
+/** MOPO's model rollouts (OfflineRL-Kit's and torch-mopo's key names). */
+export const ROLLOUT_SETTINGS = new OptionsSchema('ModelRollouts', {
+  /** Rollout length. */
+  h: integer('h', 5, { min: 1 }),
+  /** Gradient steps between two rollouts. */
+  rolloutFreq: integer('rollout_freq', 1000, { min: 1 }),
+  /** Start states per rollout, sampled from the dataset. */
+  rolloutBatchSize: integer('rollout_batch_size', 50_000, { min: 1 }),
+  /** The model buffer keeps this many rollouts. */
+  modelRetainEpochs: integer('model_retain_epochs', 5, { min: 1 }),
+  /** Share of each batch drawn from the dataset; the rest comes from the model buffer. */
+  realRatio: number('real_ratio', 0.05, { min: 0, max: 1 }),
+});
+
+/**
+ * Where the dynamics ensemble comes from: fitted on the dataset with `algo.ensembles`
+ * (`algo.dynamics=fit`, MOPO), or loaded from another run or checkpoint
+ * (`algo.dynamics=<path>`, d3rlpy's `dynamics=`), its penalty set by `algo.ensembles`.
+ */
+export type DynamicsSource = { kind: 'fit'; settings: EnsembleSettings } | { kind: 'load'; path: string; penalty: Pick<EnsembleSettings, 'penalty' | 'penaltyCoef'> };
+
+export interface ModelRollouts extends Values<typeof ROLLOUT_SETTINGS.fields> {
+  dynamics: DynamicsSource;
+}
+
+/** The model-rollout settings of an offline algo, or null when `algo.dynamics` is absent or null. */
+export function readModelRollouts(algo: ConfigView): ModelRollouts | null {
+  if (!algo.has('dynamics') || algo.isUnset('dynamics')) return null;
+  const source = algo.string('dynamics');
+  if (source === '') throw new ConfigError(`Invalid value for '${algo.prefix}.dynamics': give 'fit' or the path of a MOPO run or checkpoint (or null for none).`);
+  const ensembles = algo.at('ensembles');
+  const dynamics: DynamicsSource =
+    source === 'fit'
+      ? { kind: 'fit', settings: ENSEMBLE_SETTINGS.read(ensembles) }
+      : {
+          kind: 'load',
+          path: expandHome(source),
+          penalty: { penalty: ENSEMBLE_SETTINGS.fields.penalty.read(ensembles), penaltyCoef: ENSEMBLE_SETTINGS.fields.penaltyCoef.read(ensembles) },
+        };
+  return { ...ROLLOUT_SETTINGS.read(algo), dynamics };
+}

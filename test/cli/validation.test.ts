@@ -1,0 +1,46 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, runCli, tempDir } from '../helpers/cli.js';
+
+afterAll(removeTempDirs);
+
+const mopo = (args: string[], cwd = tempDir()) => ({ cwd, ...runCli('mopo', args, { cwd }) });
+
+describe('values are checked before anything is created', () => {
+  it('log_std_min ≥ log_std_max is the same config error for online SAC as for MOPO (it was a crash online)', () => {
+    for (const exp of ['exp=hopper-online', 'exp=hopper-medium']) {
+      const result = mopo([exp, 'algo.actor.log_std_min=3', 'algo.actor.log_std_max=2']);
+      expect(result.status, exp).toBe(1);
+      expect(result.stderr.trim()).toBe("mopo: Invalid value for 'algo.actor.log_std_min': 3 must be below algo.actor.log_std_max (2).");
+      expect(existsSync(path.join(result.cwd, 'outputs')), `${exp} created its output directory`).toBe(false);
+    }
+  });
+
+  it('accepts algo.ensembles.penalty=ensemble_std, which the ensemble implements', () => {
+    const result = mopo(['--cfg', 'job', 'exp=quickstart', 'algo.ensembles.penalty=ensemble_std']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('penalty: ensemble_std');
+  });
+
+  it('--cfg job prints the config and reports a wrong value with exit code 1', () => {
+    const result = mopo(['--cfg', 'job', 'exp=quickstart', 'algo.num_epochs=7']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('num_epochs: 7');
+    expect(result.stderr).toContain("Invalid value for 'algo.num_epochs': 7 epochs do not divide algo.total_steps = 3000 into whole epochs.");
+  });
+
+  it('a sweep checks every job before launching any', () => {
+    const result = mopo(['-m', 'exp=quickstart', 'algo.h=1,0', 'algo.total_steps=20', 'algo.num_epochs=1']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('1 of 2 jobs have config errors; no job was launched.');
+    expect(result.stderr).toContain("#1 (exp=quickstart algo.h=0 algo.total_steps=20 algo.num_epochs=1): Invalid value for 'algo.h': 0 (must be >= 1).");
+    expect(existsSync(path.join(result.cwd, 'multirun')) ? readdirSync(path.join(result.cwd, 'multirun')) : []).toEqual([]);
+  });
+
+  it('algo=sac alone is settings, not a trainer', () => {
+    const result = mopo(['exp=quickstart', 'algo=sac']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('algo=sac cannot be trained on its own');
+  });
+});
