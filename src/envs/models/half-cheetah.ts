@@ -4,6 +4,12 @@
  * leg joints (springs, dampers and limits per joint) driven by motors with gears
  * 120, 90, 60, 120, 60, 30. Euler integration at 0.01 s. Only the floor collides with
  * the body (conaffinity 0 on the body geoms).
+ *
+ * Contacts need nothing beyond gym's values to behave as under MuJoCo 2.1 (mujoco-py
+ * 2.1, D4RL): no geom has a margin or gap, so a pair's margin is 0 whether the engine
+ * takes the larger of the two (MuJoCo < 3.5) or their sum (since); every geom, the
+ * floor included, has condim 3, friction 0.4 0.1 0.1, solref 0.02 1 and solimp 0 0.8
+ * 0.01 from the default class, so the pair rules (max, mix) have nothing to choose.
  */
 import { legacyCapsule } from './legacy-capsule.js';
 

@@ -1,5 +1,5 @@
 /**
- * gym's models were compiled by MuJoCo older than 2.1.2, which gave every capsule the
+ * gym's models were compiled by MuJoCo before 2.1.1, which gave every capsule the
  * mass and inertia of a cylinder: the capsule's middle section extended by half the
  * radius at each end. D4RL's data was collected with those bodies (HalfCheetah's
  * torso weighs 6.36 kg there, 6.25 kg with exact capsules), so the models here keep

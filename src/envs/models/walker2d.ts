@@ -5,6 +5,12 @@
  * collides with the body. As in gym, the left foot grips harder (friction 1.9 against
  * 0.9 on the right).
  *
+ * Contacts need nothing beyond gym's values to behave as under MuJoCo 2.1 (mujoco-py
+ * 2.1, D4RL): no geom has a margin or gap, so a pair's margin is 0 whether the engine
+ * takes the larger of the two (MuJoCo < 3.5) or their sum (since); every geom has
+ * condim 3 and the default solref/solimp, and a pair still takes the larger friction,
+ * as it did then.
+ *
  * gym writes this model in global coordinates, which current MuJoCo no longer reads;
  * here every position is relative to its parent body, which yields the same geometry.
  * `rootz` has `ref` 1.25 so that qpos[1] is the torso height.
