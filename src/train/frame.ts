@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigView } from '../config/access.js';
+import { toYaml } from '../config/run-dir.js';
 import type { Learner, LearnerMetrics, LearnerSizes } from '../algos/learner.js';
 import type { LoopKind } from '../algos/learner-table.js';
 import { envSpecFor, makeEnv } from '../envs/registry.js';
@@ -115,7 +116,7 @@ export class TrainingFrame {
       learner.distribute(session.threads);
       const evalEnv = await makeEnv(spec.id, { seed: run.eval.seed, maxEpisodeSteps: envOptions.maxEpisodeSteps });
       opened.push({ dispose: () => evalEnv.close() });
-      const metrics = new MetricsLog(fileSinks(runDir), resume ? MetricsLog.fromFiles(resume.files) : {});
+      const metrics = new MetricsLog(fileSinks(runDir, toYaml(config.root)), resume ? MetricsLog.fromFiles(resume.files) : {});
       const state = (resume ? savedPart(resume, 'frame')?.meta : null) as FrameState | null;
       session.log(`Environment: ${spec.id} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${envOptions.maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
       return new TrainingFrame(context, run, algo, spec, envOptions.maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());

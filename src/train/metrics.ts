@@ -11,6 +11,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { TensorBoardSink } from './sinks/tensorboard.js';
 
 export type MetricValue = number | string | null;
 export type MetricRow = Record<string, MetricValue>;
@@ -114,9 +115,33 @@ export class CsvSink implements MetricsSink {
   }
 }
 
-/** The CSV and JSONL files of a run directory. */
-export function fileSinks(runDir: string): MetricsSink[] {
-  return [new CsvSink(runDir), new JsonlSink(runDir)];
+/**
+ * TensorBoard event files: every numeric value of a row becomes a scalar at the row's
+ * step (dynamics rows, which have no step, at their epoch); tags are the column names.
+ */
+export class TensorBoardMetrics implements MetricsSink {
+  constructor(private readonly events: TensorBoardSink) {}
+
+  append(_stream: string, row: MetricRow): void {
+    const step = typeof row.step === 'number' ? row.step : Number(row.epoch ?? 0);
+    const wallTime = typeof row.wall_time === 'number' ? row.wall_time : Date.now() / 1000;
+    const values: Record<string, number> = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (typeof value === 'number' && !(LEADING_COLUMNS as readonly string[]).includes(key)) values[key] = value;
+    }
+    this.events.scalars(step, wallTime, values);
+  }
+
+  close(): void {
+    this.events.close();
+  }
+}
+
+/** The CSV, JSONL and TensorBoard files of a run directory; `configYaml` goes to TensorBoard's text tab. */
+export function fileSinks(runDir: string, configYaml?: string): MetricsSink[] {
+  const events = new TensorBoardSink(runDir);
+  if (configYaml !== undefined) events.text('config', `\`\`\`yaml\n${configYaml}\`\`\``);
+  return [new CsvSink(runDir), new JsonlSink(runDir), new TensorBoardMetrics(events)];
 }
 
 function orderColumns(columns: string[]): string[] {

@@ -37,7 +37,6 @@ interface OfflineLoop {
   samplingRng: RngState;
   rolloutRng: RngState;
   lastRollout: RolloutStats | null;
-  dynamics: { trainLoss: number | null; holdoutLoss: number | null };
   dataset: DatasetFingerprint;
 }
 
@@ -86,7 +85,7 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     const model = rollouts ? await prepareModel(frame, rollouts, envOptions) : null;
     if (frame.resume) frame.log(`Resuming from ${frame.resume.dir} (epoch ${frame.epoch}, step ${frame.step}, phase ${loop.phase})`);
     if (model && loop.phase === 'dynamics') {
-      await fitDynamics(frame, model.ensemble, dataset, loop);
+      await fitDynamics(frame, model.ensemble, dataset);
       if (frame.session.interrupt.requested && !model.ensemble.fitted) frame.stop('while fitting the dynamics ensemble');
       loop.phase = 'policy';
       frame.save();
@@ -161,13 +160,12 @@ function loadFittedDynamics(where: string, envId: string) {
   return { checkpoint, part };
 }
 
-async function fitDynamics(frame: TrainingFrame, ensemble: DynamicsEnsemble, dataset: OfflineDataset, loop: OfflineLoop): Promise<void> {
+async function fitDynamics(frame: TrainingFrame, ensemble: DynamicsEnsemble, dataset: OfflineDataset): Promise<void> {
   const { maxEpochs, maxEpochsSinceUpdate, members, elites } = ensemble.options;
   const bar = frame.session.progress.bar('dynamics', maxEpochs ?? maxEpochsSinceUpdate);
   frame.log(`Fitting the dynamics ensemble (${members} members, ${elites} elites) on ${dataset.size} transitions`);
   const result = await ensemble.fit(dataset, {
     onEpoch(info) {
-      loop.dynamics = { trainLoss: info.trainLoss, holdoutLoss: info.holdoutLoss };
       frame.metrics.append('dynamics', {
         epoch: info.epoch,
         time_s: frame.seconds(),
@@ -193,8 +191,6 @@ function modelColumns(loop: OfflineLoop, model: ModelData) {
     'rollout/penalty_mean': loop.lastRollout?.penaltyMean ?? null,
     'rollout/length_mean': loop.lastRollout?.lengthMean ?? null,
     'rollout/model_buffer_size': model.buffer.size,
-    'dynamics/train_loss': loop.dynamics.trainLoss,
-    'dynamics/holdout_loss': loop.dynamics.holdoutLoss,
   };
 }
 
@@ -204,7 +200,6 @@ function freshLoop(seed: number, dataset: OfflineDataset, rollouts: ModelRollout
     samplingRng: new Rng(seed, 21).getState(),
     rolloutRng: new Rng(seed, 22).getState(),
     lastRollout: null,
-    dynamics: { trainLoss: null, holdoutLoss: null },
     dataset: fingerprint(dataset),
   };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const HEAVY = ['@tensorflow/', '@mujoco/', 'h5wasm'];
+const HEAVY = ['@tensorflow/', '@mujoco/', 'h5wasm', 'protobufjs'];
 
 /**
  * Every module reachable from `entry` through static imports (dynamic `import()` is

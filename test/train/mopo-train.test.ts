@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/util/rng.js';
@@ -7,6 +7,7 @@ import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
 import { trainOffline } from '../../src/train/offline.js';
 import { loadPolicy } from '../../src/train/policy-loader.js';
+import { readEventFile } from './sinks/read-event-file.js';
 import { TINY_MOPO, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
@@ -29,7 +30,7 @@ describe('MOPO training (tiny configuration)', () => {
       [3, 300],
     ]);
     for (const row of policy) {
-      for (const key of ['learner/critic_loss', 'learner/actor_loss', 'learner/alpha', 'learner/q_mean', 'rollout/reward_mean', 'rollout/penalty_mean', 'dynamics/holdout_loss']) {
+      for (const key of ['learner/critic_loss', 'learner/actor_loss', 'learner/alpha', 'learner/q_mean', 'rollout/reward_mean', 'rollout/penalty_mean']) {
         expect(Number.isFinite(row[key]), `${key} in epoch ${row.epoch}`).toBe(true);
       }
       expect(row['rollout/model_buffer_size']).toBeGreaterThan(0);
@@ -37,6 +38,19 @@ describe('MOPO training (tiny configuration)', () => {
     expect(policy[2]!['eval/return_mean']).toEqual(expect.any(Number));
     expect(policy[2]!['eval/normalized_score']).toEqual(expect.any(Number));
     expect(readFileSync(path.join(reference.runDir, 'metrics.csv'), 'utf8').split('\n')[0]).toContain('learner/critic_loss');
+  });
+
+  it('writes every metric to a TensorBoard event file as well, at its step, with the config as text', async () => {
+    await referenceRun;
+    const [file] = readdirSync(reference.runDir).filter((f) => f.startsWith('events.out.tfevents.'));
+    const events = readEventFile(path.join(reference.runDir, file!));
+    const scalars = events.flatMap((e) => (e.summary?.value ?? []).filter((v) => v.metadata === undefined).map((v) => ({ step: e.step, tag: v.tag, value: v.simple_value })));
+    for (const row of readMetrics(reference.runDir)) {
+      const critic = scalars.find((s) => s.tag === 'learner/critic_loss' && s.step === row.step);
+      expect(critic?.value).toBeCloseTo(row['learner/critic_loss'] as number, 4);
+    }
+    expect(scalars.filter((s) => s.tag === 'dynamics/holdout_loss').map((s) => s.step)).toEqual([1, 2]);
+    expect(events.some((e) => e.summary?.value.some((v) => v.tag === 'config'))).toBe(true);
   });
 
   it('lowers the critic loss as it trains', async () => {
