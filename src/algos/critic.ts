@@ -79,6 +79,11 @@ export class Critic {
   }
 
   /** One Adam step of mse(Q(s, a), y) on the evaluated batch, then Q(s, ã) with the new weights, kept for `actionGradient`. */
+  /** A new learning rate for the next steps (a schedule's). */
+  setLr(lr: number): void {
+    this.adam.lr = lr;
+  }
+
   train(targets: Float32Array, probeActions: Float32Array, rows: number): CriticStep {
     const batch = this.batch;
     if (!batch) throw new Error('Critic.train needs evaluate() first');

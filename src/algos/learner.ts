@@ -19,6 +19,8 @@ export interface Learner {
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array;
   /** Stochastic actions with log π(a|s), for policies that have a density (SAC). */
   sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
+  /** Where training stands (0 at the start, 1 at the end), for learning-rate schedules; learners without schedules omit it. */
+  setTrainingProgress?(progress: number): void;
   /** Everything a resumed run needs to continue exactly. */
   getState(): ModuleState;
   /** Spreads work over compute workers (results stay identical); `[]` brings it back. */

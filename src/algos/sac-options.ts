@@ -5,7 +5,8 @@
  * target entropy −|A|.
  */
 import { actorCriticFields } from './actor-critic-options.js';
-import { flag, nullable, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
+import { LR_SCHEDULES, type LrSchedule } from '../nn/lr-schedule.js';
+import { flag, nullable, number, oneOf, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const SAC_SETTINGS = new OptionsSchema(
   'SacOptions',
@@ -21,6 +22,12 @@ export const SAC_SETTINGS = new OptionsSchema(
     alphaLr: number('alpha.optimizer.lr', 3e-4, { above: 0 }),
     /** null → −|A|. */
     targetEntropy: nullable(number('alpha.target_entropy', 0)),
+    /** The largest α the losses use (OfflineRL-Kit clamps it at 1); null: no cap. Learning log α is unaffected. */
+    alphaMax: nullable(number('alpha.max', 1, { above: 0 })),
+    /** How each learning rate moves over the run: constant, or cosine annealing to 0 (OfflineRL-Kit's actor). */
+    actorLrSchedule: oneOf<LrSchedule>('actor.optimizer.schedule', 'constant', LR_SCHEDULES),
+    criticLrSchedule: oneOf<LrSchedule>('critic.optimizer.schedule', 'constant', LR_SCHEDULES),
+    alphaLrSchedule: oneOf<LrSchedule>('alpha.optimizer.schedule', 'constant', LR_SCHEDULES),
   },
   [
     {

@@ -20,6 +20,7 @@ import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
 import { HostAdam } from '../nn/host-adam.js';
 import { initialParams } from '../nn/init.js';
+import { scheduledLr } from '../nn/lr-schedule.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
@@ -137,7 +138,7 @@ export class Sac {
     const B = batch.size;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
-    const alpha = Math.exp(this.logAlpha[0]!);
+    const alpha = this.alpha();
     const bounds = this.logStdBounds();
     const nextNoise = this.rng.fillNormal(new Float32Array(B * A));
     const actorNoise = this.rng.fillNormal(new Float32Array(B * A));
@@ -229,9 +230,19 @@ export class Sac {
     return { actions: values.slice(0, rows * A), logProbs: values.slice(rows * A) };
   }
 
-  /** Current temperature α. */
+  /** The temperature α the losses use: exp(log α), capped at `alphaMax` when set. */
   alpha(): number {
-    return Math.exp(this.logAlpha[0]!);
+    const alpha = Math.exp(this.logAlpha[0]!);
+    return this.options.alphaMax === null ? alpha : Math.min(alpha, this.options.alphaMax);
+  }
+
+  /** Sets the learning rates for `progress` (0 → 1) of training, following each optimiser's schedule. */
+  setTrainingProgress(progress: number): void {
+    const o = this.options;
+    this.actorAdam.lr = scheduledLr(o.actorLr, o.actorLrSchedule, progress);
+    this.alphaAdam.lr = scheduledLr(o.alphaLr, o.alphaLrSchedule, progress);
+    const criticLr = scheduledLr(o.criticLr, o.criticLrSchedule, progress);
+    waitAll(this.critics.map((critic) => critic.call('setLr', criticLr)));
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, log α, Rng. */

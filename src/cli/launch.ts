@@ -4,6 +4,8 @@
  * A sweep runs its jobs one after another in this process and reports every job's
  * outcome at the end, not only the first failure.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigView } from '../config/access.js';
 import type { JobConfig } from '../config/job-config.js';
 import { claimDirectory, claimRunDir, writeRunRecord } from '../config/run-dir.js';
@@ -24,6 +26,15 @@ export interface JobOutcome {
   seconds: number;
   runDir: string | null;
   error: string | null;
+  /** The run's final score (summary.json): the last evaluation and the mean of the last 10. */
+  score: FinalScore | null;
+}
+
+export interface FinalScore {
+  last: number;
+  meanLast10: number;
+  /** D4RL's normalised score when the task has one, else the return. */
+  kind: 'score' | 'return';
 }
 
 export async function launchJob(job: JobConfig, task: Task, log: (line: string) => void): Promise<string> {
@@ -46,7 +57,7 @@ export async function runJobs(
   task: Task,
   options: { failFast: boolean; log: (line: string) => void },
 ): Promise<JobOutcome[]> {
-  const outcomes: JobOutcome[] = jobs.map((j) => ({ num: j.num, overrides: j.overrides, status: 'not run', seconds: 0, runDir: null, error: null }));
+  const outcomes: JobOutcome[] = jobs.map((j) => ({ num: j.num, overrides: j.overrides, status: 'not run', seconds: 0, runDir: null, error: null, score: null }));
   for (const [i, job] of jobs.entries()) {
     const outcome = outcomes[i]!;
     options.log(`\t#${job.num} : ${job.overrides.join(' ')}`);
@@ -54,6 +65,7 @@ export async function runJobs(
     try {
       outcome.runDir = await launchJob(job.config, task, options.log);
       outcome.status = 'ok';
+      outcome.score = readFinalScore(outcome.runDir);
     } catch (error) {
       outcome.status = error instanceof InterruptedError ? 'interrupted' : 'failed';
       outcome.error = isMopoError(error) ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
@@ -72,7 +84,27 @@ export function renderSummary(outcomes: JobOutcome[], sweepDir: string): string 
   const lines = outcomes.map((o) => {
     const status = o.status.toUpperCase().padEnd(11);
     const detail = o.error ? `  ${o.error.split('\n')[0]}` : '';
-    return `  #${String(o.num).padEnd(3)} ${status} ${o.seconds.toFixed(1).padStart(7)} s  ${o.overrides.join(' ')}${detail}`;
+    const score = o.score ? `  ${o.score.kind} ${formatScore(o.score.last)} (last), ${formatScore(o.score.meanLast10)} (mean of last 10)` : '';
+    return `  #${String(o.num).padEnd(3)} ${status} ${o.seconds.toFixed(1).padStart(7)} s  ${o.overrides.join(' ')}${score}${detail}`;
   });
   return [header, ...lines].join('\n');
+}
+
+/** The final score a finished run wrote into summary.json; null when it wrote none. */
+export function readFinalScore(runDir: string): FinalScore | null {
+  let summary: { scores?: { last?: { normalized_score: number | null; return_mean: number }; mean_last_10?: { normalized_score: number | null; return_mean: number } } | null };
+  try {
+    summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  const { last, mean_last_10: window } = summary.scores ?? {};
+  if (!last || !window) return null;
+  return last.normalized_score === null
+    ? { kind: 'return', last: last.return_mean, meanLast10: window.return_mean }
+    : { kind: 'score', last: last.normalized_score, meanLast10: window.normalized_score! };
+}
+
+function formatScore(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toFixed(2);
 }

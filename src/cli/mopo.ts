@@ -39,15 +39,26 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (flags.cfg) {
       console.log(renderConfig(job, flags));
-      if (flags.cfg !== 'hydra') checkTrainJob(job.view());
+      checkValues(flags, job);
       return 0;
     }
-    checkTrainJob(job.view());
+    checkValues(flags, job);
     await launchJob(job, await loadTrainTask(), (line) => console.log(line));
     return 0;
   } catch (error) {
     return reportError('mopo', error);
   }
+}
+
+/**
+ * A training job's values, checked before anything is created. Printing does not need
+ * them: skipped for --info, --cfg hydra, and a printed config tree that has no `algo`.
+ */
+function checkValues(flags: CliFlags, job: JobConfig): void {
+  if (flags.info || flags.cfg === 'hydra') return;
+  const view = job.view();
+  if (flags.cfg && !view.has('algo')) return;
+  checkTrainJob(view);
 }
 
 function renderConfig(job: JobConfig, flags: CliFlags): string {
@@ -75,7 +86,7 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
   for (const j of sweep) {
     try {
       const config = JobConfig.compose(repo, { configName: flags.configName, overrides: j.overrides, mode: 'MULTIRUN', jobNum: j.num, startTime });
-      if (flags.cfg !== 'hydra' && !flags.info) checkTrainJob(config.view());
+      checkValues(flags, config);
       composed.push({ ...j, config });
     } catch (error) {
       configErrors.push(`#${j.num} (${j.overrides.join(' ')}): ${error instanceof Error ? error.message : String(error)}`);

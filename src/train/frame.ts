@@ -181,6 +181,7 @@ export class TrainingFrame {
     this.totalEpochs = totalEpochs;
     this.bar = this.session.progress.bar(label, totalSteps);
     this.bar.update(this.state.step, this.barInfo());
+    this.updateSchedules();
     this.epochStartedAt = performance.now();
     this.epochStartStep = this.state.step;
   }
@@ -208,6 +209,7 @@ export class TrainingFrame {
     if (this.state.epoch % this.run.metric.logEvery === 0 || options.final) this.log(describeEpoch(row, this.totalEpochs, this.totalSteps));
     this.state.sums = {};
     this.state.counts = {};
+    this.updateSchedules();
     if (this.run.checkpoint.every > 0 && this.state.epoch % this.run.checkpoint.every === 0) this.save();
     this.epochStartedAt = performance.now();
     this.epochStartStep = this.state.step;
@@ -291,6 +293,12 @@ export class TrainingFrame {
   /** Training seconds so far, across resumes. */
   seconds(): number {
     return this.state.seconds + (performance.now() - this.openedAt) / 1000;
+  }
+
+  /** Learning-rate schedules move once per epoch (as PyTorch's schedulers stepped per epoch). */
+  private updateSchedules(): void {
+    const progress = this.totalEpochs !== null ? this.state.epoch / this.totalEpochs : this.state.step / this.totalSteps;
+    this.learner.setTrainingProgress?.(progress);
   }
 
   private evaluate(): EvaluationResult {

@@ -71,3 +71,24 @@ describe('learner options: one schema for the config and for code', () => {
     expect(() => learnerRow('sca')).toThrow("Unknown learner 'sca'. Did you mean 'sac'? Learners: sac, td3, ddpg.");
   });
 });
+
+describe('SAC learning-rate schedules and the α cap', () => {
+  it('anneals a cosine learning rate from its base to 0, as PyTorch\'s CosineAnnealingLR stepped per epoch', async () => {
+    const { scheduledLr } = await import('../../src/nn/lr-schedule.js');
+    // T_max = 4 epochs: lr after e epochs = base · (1 + cos(π e / 4)) / 2.
+    const lrs = [0, 1, 2, 3, 4].map((e) => scheduledLr(1e-4, 'cosine', e / 4));
+    [1e-4, 8.5355339e-5, 5e-5, 1.4644661e-5, 0].forEach((expected, e) => expect(lrs[e]).toBeCloseTo(expected, 12));
+    expect(scheduledLr(3e-4, 'constant', 0.7)).toBe(3e-4);
+  });
+
+  it('uses at most alpha.max in its losses while log α keeps learning', async () => {
+    const sac = learnerRow('sac');
+    const capped = await sac.create({ ...sizes, seed: 1, initialAlpha: 5, alphaMax: 1 });
+    const measured = capped.update(randomBatch(32, 4), { metrics: true })!;
+    expect(measured.alpha).toBe(1);
+    capped.dispose();
+    const free = await sac.create({ ...sizes, seed: 1, initialAlpha: 5 });
+    expect(free.update(randomBatch(32, 4), { metrics: true })!.alpha).toBeCloseTo(5, 5);
+    free.dispose();
+  });
+});

@@ -133,7 +133,7 @@ describe('sweeps report every job', () => {
     expect(all.stdout).toContain('Launching 2 jobs');
     expect(all.stdout).toMatch(/Sweep summary: 2 jobs, 1 ran, 1 failed/);
     expect(all.stdout).toMatch(/#0 +FAILED .*Dataset file \/missing.hdf5 does not exist/);
-    expect(all.stdout).toMatch(/#1 +OK /);
+    expect(all.stdout).toMatch(/#1 +OK .* score -?\d+\.\d+ \(last\), -?\d+\.\d+ \(mean of last 10\)/);
 
     const fast = runCli('mopo', [...sweep, '--fail-fast'], { cwd });
     expect(fast.status).toBe(1);

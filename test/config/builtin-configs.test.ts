@@ -35,7 +35,7 @@ describe('built-in configs', () => {
   });
 
   it('composes MOPO on top of SAC: SAC keys are inherited under algo, MOPO keys added', () => {
-    const algo = compose('exp=halfcheetah-medium', 'algo.h=3').algo as ConfigDict;
+    const algo = compose('exp=quickstart', 'algo.h=3', 'algo.total_steps=1000000', 'algo.num_epochs=1000', 'algo.rollout_batch_size=50000').algo as ConfigDict;
     expect(algo).toMatchObject({
       h: 3,
       gamma: 0.99,
@@ -49,6 +49,38 @@ describe('built-in configs', () => {
       critic: { hidden_size: 256 },
       ensembles: { max_epochs_since_update: 5, optimizer: { lr: 1e-3, weight_decays: [2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4] } },
     });
+  });
+
+  it('trains the MOPO experiments with OfflineRL-Kit\'s setup by default', () => {
+    const config = compose('exp=hopper-medium');
+    expect(config.algo).toMatchObject({
+      h: 5,
+      total_steps: 3_000_000,
+      num_epochs: 3000,
+      actor: { log_std_min: -5, optimizer: { lr: 1e-4, schedule: 'cosine' } },
+      critic: { optimizer: { lr: 3e-4, schedule: 'constant' } },
+      alpha: { max: 1, target_entropy: null, optimizer: { lr: 1e-4 } },
+      ensembles: { penalty_coef: 5 },
+    });
+    expect(config.eval).toMatchObject({ every: 1, episodes: 10 });
+  });
+
+  it.each([
+    ['hopper-medium', 5, 5.0, 1000],
+    ['halfcheetah-medium', 1, 1.0, 3000],
+    ['walker2d-medium-expert', 1, 2.0, 3000],
+  ])('preset=official gives %s the MOPO code\'s setup: h %d, λ %d, %d epochs', (exp, h, penalty, epochs) => {
+    const config = compose(`exp=${exp}`, 'preset=official');
+    expect(config.algo).toMatchObject({
+      h,
+      num_epochs: epochs,
+      total_steps: epochs * 1000,
+      actor: { log_std_min: -20, optimizer: { lr: 3e-4, schedule: 'constant' } },
+      critic: { optimizer: { lr: 3e-4 } },
+      alpha: { max: null, target_entropy: -3, optimizer: { lr: 3e-4 } },
+      ensembles: { penalty_coef: penalty },
+    });
+    expect(compose(`exp=${exp}`, 'preset=official', 'algo.h=2').algo).toMatchObject({ h: 2 });
   });
 
   it('requires an experiment', () => {

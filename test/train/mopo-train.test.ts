@@ -90,6 +90,19 @@ describe('MOPO training (tiny configuration)', () => {
     expect(comparable(readMetrics(resumed.runDir, 'dynamics'))).toEqual(comparable(readMetrics(reference.runDir, 'dynamics')));
   });
 
+  it('resumes exactly with a cosine learning-rate schedule and the α cap (OfflineRL-Kit\'s setup)', async () => {
+    const setup = [...TINY_MOPO, 'algo.actor.optimizer.schedule=cosine', 'algo.alpha.max=1', 'algo.actor.optimizer.lr=1e-4'];
+    const whole = trainJob(setup);
+    await trainOffline(whole);
+    const interrupted = trainJob(setup);
+    const watch = new InterruptWatch(() => {});
+    await expect(trainOffline(interrupted, { interrupt: watch, afterStep: (step, w) => step === 170 && w.request() })).rejects.toThrow(InterruptedError);
+    const resumed = trainJob([...setup, `checkpoint.resume_from=${interrupted.runDir}`]);
+    await trainOffline(resumed);
+    expect(comparable(readMetrics(resumed.runDir))).toEqual(comparable(readMetrics(whole.runDir)));
+    expect(comparable(readMetrics(whole.runDir))).not.toEqual(comparable(readMetrics(reference.runDir)));
+  });
+
   it('resumed after an interrupt during the dynamics fit, produces the same metrics too', async () => {
     await referenceRun;
     const interrupted = trainJob(TINY_MOPO);
