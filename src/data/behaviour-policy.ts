@@ -2,6 +2,7 @@
  * The policy a dataset is collected with. Anything that maps an observation to an
  * action fits: the uniform-random policy here, a trained actor later.
  */
+import { sampleAction, type ActionSpace } from '../envs/action-space.js';
 import type { Rng } from '../util/rng.js';
 
 export interface BehaviourPolicy {
@@ -20,14 +21,17 @@ export interface PolicyAction {
   logProb?: number;
 }
 
-/** Actions drawn independently from U(−1, 1) in every dimension: D4RL's "random" policy. */
-export function uniformRandomPolicy(actionSize: number): BehaviourPolicy {
-  // The density of U(−1, 1)^d is 2^−d everywhere inside the box.
-  const logDensity = -actionSize * Math.LN2;
+/**
+ * Uniformly random actions, D4RL's "random" policy: independent U(−1, 1) in each box
+ * dimension, or an index drawn uniformly from 0 … n − 1.
+ */
+export function uniformRandomPolicy(space: ActionSpace): BehaviourPolicy {
+  // The density of U(−1, 1)^d is 2^−d everywhere inside the box; each of n choices has 1/n.
+  const logProb = space.kind === 'box' ? -space.size * Math.LN2 : -Math.log(space.n);
   return {
     name: 'uniform-random',
     act(_observation, rng) {
-      return { action: rng.fillUniform(new Float32Array(actionSize), -1, 1), logProb: logDensity };
+      return { action: sampleAction(space, rng), logProb };
     },
   };
 }

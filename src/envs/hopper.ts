@@ -3,18 +3,19 @@
  * − 0.001·Σa². The episode ends when the hopper is unhealthy: a non-finite or huge
  * (|·| ≥ 100) state, torso height z ≤ 0.7 or torso angle |θ| ≥ 0.2.
  */
-import type { EnvSpec } from './env-spec.js';
+import { box } from './action-space.js';
+import type { MujocoEnvSpec } from './env-spec.js';
 import { observeWithoutX, sumOfSquares } from './locomotion.js';
 import { HOPPER_XML } from './models/hopper.js';
 import { hopperTermination } from './termination.js';
 
-export const hopper: EnvSpec = {
+export const hopper: MujocoEnvSpec = {
   id: 'Hopper',
   d4rlName: 'hopper',
   modelXml: HOPPER_XML,
   frameSkip: 4,
   observationSize: 11,
-  actionSize: 3,
+  actionSpace: box(3),
   maxEpisodeSteps: 1000,
   resetNoise: {
     qpos: { distribution: 'uniform', scale: 0.005 },

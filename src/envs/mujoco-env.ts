@@ -1,20 +1,17 @@
 /**
- * One environment instance: an `EnvSpec`'s rules played on a MuJoCo model. It owns
- * a WASM model and data pair, so `close()` must be called to free them.
+ * One environment instance: a `MujocoEnvSpec`'s rules played on a MuJoCo model. It
+ * owns a WASM model and data pair, so `close()` must be called to free them.
  */
 import type { MjData, MjModel } from '@mujoco/mujoco';
 import { EnvError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import type { EnvSpec, ResetNoise } from './env-spec.js';
+import { checkAction, type BoxSpace } from './action-space.js';
+import { checkEnvOptions, checkedSeed, checkVector } from './env-checks.js';
+import type { MujocoEnvSpec, ResetNoise } from './env-spec.js';
 import { loadMujoco, type Mujoco } from './mujoco-runtime.js';
-import type { Env, EnvSnapshot, PhysicsState, StepResult } from './types.js';
+import type { Env, EnvOptions, EnvSnapshot, PhysicsState, StepResult } from './types.js';
 
-export interface MujocoEnvOptions {
-  /** Seed of the reset-noise generator until `reset(seed)` gives another. Default 0. */
-  seed?: number;
-  /** Overrides the spec's time limit (e.g. short episodes in tests). */
-  maxEpisodeSteps?: number;
-}
+export type MujocoEnvOptions = EnvOptions;
 
 /** Live Float64Array views into WASM memory; they go stale (length 0) when memory grows. */
 interface PhysicsViews {
@@ -26,6 +23,7 @@ interface PhysicsViews {
 export class MujocoEnv implements Env {
   readonly id: string;
   readonly observationSize: number;
+  readonly actionSpace: BoxSpace;
   readonly actionSize: number;
   readonly maxEpisodeSteps: number;
   /** Seconds of simulated time per env step. */
@@ -40,12 +38,8 @@ export class MujocoEnv implements Env {
   private episodeRunning = false;
   private closed = false;
 
-  static async create(spec: EnvSpec, options: MujocoEnvOptions = {}): Promise<MujocoEnv> {
-    checkedSeed(options.seed ?? 0);
-    const limit = options.maxEpisodeSteps;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-      throw new EnvError(`${spec.id}: maxEpisodeSteps must be a positive integer, got ${String(limit)}`);
-    }
+  static async create(spec: MujocoEnvSpec, options: MujocoEnvOptions = {}): Promise<MujocoEnv> {
+    const checked = checkEnvOptions(spec, options);
     const mj = await loadMujoco();
     let model: MjModel;
     try {
@@ -53,10 +47,10 @@ export class MujocoEnv implements Env {
     } catch (error) {
       throw new EnvError(`${spec.id}: MuJoCo rejected the model XML: ${describeError(mj, error)}`, { cause: error });
     }
-    if (model.nu !== spec.actionSize) {
+    if (model.nu !== spec.actionSpace.size) {
       const actuators = model.nu;
       model.delete();
-      throw new EnvError(`${spec.id}: the model has ${actuators} actuators but the spec declares ${spec.actionSize} actions`);
+      throw new EnvError(`${spec.id}: the model has ${actuators} actuators but the spec declares ${spec.actionSpace.size} actions`);
     }
     let data: MjData;
     try {
@@ -67,26 +61,27 @@ export class MujocoEnv implements Env {
         cause: error,
       });
     }
-    return new MujocoEnv(mj, model, data, spec, options);
+    return new MujocoEnv(mj, model, data, spec, checked);
   }
 
   private constructor(
     private readonly mj: Mujoco,
     private readonly model: MjModel,
     private readonly data: MjData,
-    private readonly spec: EnvSpec,
-    options: MujocoEnvOptions,
+    private readonly spec: MujocoEnvSpec,
+    options: { seed: number; maxEpisodeSteps: number },
   ) {
     this.id = spec.id;
     this.observationSize = spec.observationSize;
-    this.actionSize = spec.actionSize;
-    this.maxEpisodeSteps = options.maxEpisodeSteps ?? spec.maxEpisodeSteps;
+    this.actionSpace = spec.actionSpace;
+    this.actionSize = spec.actionSpace.size;
+    this.maxEpisodeSteps = options.maxEpisodeSteps;
     this.dt = model.opt.timestep * spec.frameSkip;
-    this.rng = new Rng(options.seed ?? 0);
+    this.rng = new Rng(options.seed);
     this.views = this.readViews();
     this.initialQpos = Float64Array.from(model.qpos0 as Float64Array);
     this.initialQvel = new Float64Array(model.nv);
-    this.clippedAction = new Float64Array(spec.actionSize);
+    this.clippedAction = new Float64Array(this.actionSize);
   }
 
   reset(seed?: number): Float32Array {
@@ -184,19 +179,10 @@ export class MujocoEnv implements Env {
   }
 
   private applyAction(action: ArrayLike<number>): void {
-    if (action === null || typeof action !== 'object' || typeof action.length !== 'number') {
-      throw new EnvError(`${this.id}: an action must be an array of ${this.actionSize} numbers, got ${typeof action}`);
-    }
-    if (action.length !== this.actionSize) {
-      throw new EnvError(`${this.id}: an action has ${this.actionSize} entries, got ${action.length}`);
-    }
+    checkAction(this.actionSpace, action, this.id);
     const ctrl = this.physics().ctrl;
     for (let i = 0; i < this.actionSize; i++) {
-      const value = action[i]!;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        throw new EnvError(`${this.id}: action[${i}] must be a finite number, got ${String(value)}`);
-      }
-      const clipped = Math.min(1, Math.max(-1, value));
+      const clipped = Math.min(1, Math.max(-1, action[i]!));
       this.clippedAction[i] = clipped;
       ctrl[i] = clipped;
     }
@@ -229,20 +215,6 @@ export class MujocoEnv implements Env {
 
   private assertOpen(method: string): void {
     if (this.closed) throw new EnvError(`${this.id}: ${method}() called after close()`);
-  }
-}
-
-function checkedSeed(seed: number): number {
-  if (!Number.isInteger(seed)) throw new EnvError(`An env seed must be an integer, got ${String(seed)}`);
-  return seed;
-}
-
-function checkVector(name: string, values: ArrayLike<number>, expectedLength: number): void {
-  if (values?.length !== expectedLength) {
-    throw new EnvError(`${name} must have ${expectedLength} entries, got ${values?.length ?? typeof values}`);
-  }
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new EnvError(`${name}[${i}] must be finite, got ${String(values[i])}`);
   }
 }
 

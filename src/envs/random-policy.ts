@@ -3,6 +3,7 @@
  * (HalfCheetah −280.18 per episode), and a steady load for measuring env speed.
  */
 import { Rng } from '../util/rng.js';
+import { sampleAction } from './action-space.js';
 import type { Env } from './types.js';
 
 export interface RandomPolicyRun {
@@ -13,9 +14,9 @@ export interface RandomPolicyRun {
 }
 
 /**
- * Runs `episodes` full episodes with actions drawn from U(−1, 1). Episode i resets with
- * seed `seed + i` and draws its actions from a second stream of that seed, so each
- * episode is reproducible on its own.
+ * Runs `episodes` full episodes with uniformly random actions (U(−1, 1) in each box
+ * dimension, or a uniform index). Episode i resets with seed `seed + i` and draws its
+ * actions from a second stream of that seed, so each episode is reproducible on its own.
  */
 export function runRandomPolicy(env: Env, options: { episodes: number; seed: number }): RandomPolicyRun {
   const action = new Float64Array(env.actionSize);
@@ -26,7 +27,7 @@ export function runRandomPolicy(env: Env, options: { episodes: number; seed: num
     let episodeReturn = 0;
     let length = 0;
     for (;;) {
-      actionRng.fillUniform(action, -1, 1);
+      sampleAction(env.actionSpace, actionRng, action);
       const { reward, terminated, truncated } = env.step(action);
       episodeReturn += reward;
       length++;

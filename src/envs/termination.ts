@@ -1,7 +1,9 @@
 /**
  * Termination rules judged on next observations alone, batched, for model rollouts:
  * a row marked 1 ends its imagined episode. They mirror the envs' own rules (which
- * see the full physics state) as far as the observation allows.
+ * see the full physics state) as far as the observation allows. The MuJoCo tasks'
+ * rules are here; a classic-control task keeps its rule in its own file, next to the
+ * constants the env uses, with the helpers below.
  */
 import { EnvError } from '../errors.js';
 import type { TerminationFn } from './types.js';
@@ -68,7 +70,8 @@ export const walker2dTermination: TerminationFn = (nextObservations, observation
   return done;
 };
 
-function rowCount(task: string, expectedSize: number, observations: Float32Array, observationSize: number): number {
+/** Rows in `observations`, after checking they split into rows of the task's size. */
+export function rowCount(task: string, expectedSize: number, observations: Float32Array, observationSize: number): number {
   if (observationSize !== expectedSize) {
     throw new EnvError(
       `${task} termination expects observations of size ${expectedSize}, got observationSize=${observationSize}`,
@@ -82,7 +85,8 @@ function rowCount(task: string, expectedSize: number, observations: Float32Array
   return observations.length / observationSize;
 }
 
-function outputFor(out: Uint8Array | undefined, count: number): Uint8Array {
+/** `out` trimmed to `count` flags, or a new array when none was given. */
+export function outputFor(out: Uint8Array | undefined, count: number): Uint8Array {
   if (out === undefined) return new Uint8Array(count);
   if (out.length < count) {
     throw new EnvError(`termination output holds ${out.length} flags but ${count} rows were given`);

@@ -3,18 +3,19 @@
  * (alive) − 0.001·Σa². The episode ends when the torso height leaves (0.8, 2.0) or
  * its angle leaves (−1, 1).
  */
-import type { EnvSpec } from './env-spec.js';
+import { box } from './action-space.js';
+import type { MujocoEnvSpec } from './env-spec.js';
 import { observeWithoutX, sumOfSquares } from './locomotion.js';
 import { WALKER2D_XML } from './models/walker2d.js';
 import { walker2dTermination } from './termination.js';
 
-export const walker2d: EnvSpec = {
+export const walker2d: MujocoEnvSpec = {
   id: 'Walker2d',
   d4rlName: 'walker2d',
   modelXml: WALKER2D_XML,
   frameSkip: 4,
   observationSize: 17,
-  actionSize: 6,
+  actionSpace: box(6),
   maxEpisodeSteps: 1000,
   resetNoise: {
     qpos: { distribution: 'uniform', scale: 0.005 },

@@ -44,7 +44,7 @@ export async function runCollection(
   const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch];
   try {
     let policy: BehaviourPolicy;
-    if (checkpoint === null) policy = uniformRandomPolicy(env.actionSize);
+    if (checkpoint === null) policy = uniformRandomPolicy(env.actionSpace);
     else {
       const backend = await initBackend(config.oneOf('backend', BACKENDS));
       console.log(`Backend: ${backend.description}`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Env, PhysicsState, StepResult } from '../../src/envs/types.js';
-import { makeEnv } from '../../src/envs/index.js';
+import type { Env, EnvSnapshot, PhysicsState, StepResult } from '../../src/envs/types.js';
+import { box, makeEnv } from '../../src/envs/index.js';
 import type { BehaviourPolicy } from '../../src/data/behaviour-policy.js';
 import { uniformRandomPolicy } from '../../src/data/behaviour-policy.js';
 import { collectDataset } from '../../src/data/collect.js';
@@ -17,6 +17,7 @@ import { withTempDir } from './h5-helpers.js';
 class FakeEnv implements Env {
   readonly id = 'Fake';
   readonly observationSize = 2;
+  readonly actionSpace = box(1);
   readonly actionSize = 1;
   readonly maxEpisodeSteps = 4;
   resets: Array<number | undefined> = [];
@@ -44,6 +45,21 @@ class FakeEnv implements Env {
 
   physicsState(): PhysicsState {
     return { qpos: Float64Array.of(this.position, -this.position), qvel: Float64Array.of(this.t) };
+  }
+
+  setPhysicsState(state: PhysicsState): Float32Array {
+    this.position = state.qpos[0]!;
+    this.t = state.qvel[0]!;
+    return this.observation();
+  }
+
+  snapshot(): EnvSnapshot {
+    return { physics: [this.position, this.t], rng: [1, 0, 0, 0, null], elapsedSteps: this.t, episodeRunning: true };
+  }
+
+  restore(snapshot: EnvSnapshot): Float32Array {
+    [this.position, this.t] = snapshot.physics as [number, number];
+    return this.observation();
   }
 
   close(): void {}
@@ -102,9 +118,9 @@ describe('collectDataset', () => {
   });
 
   it('is reproducible from the seed and records the random policy’s log-density', async () => {
-    const a = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
-    const b = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 11 });
-    const c = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 30, seed: 12 });
+    const a = await collectDataset(new FakeEnv(), uniformRandomPolicy(box(1)), { steps: 30, seed: 11 });
+    const b = await collectDataset(new FakeEnv(), uniformRandomPolicy(box(1)), { steps: 30, seed: 11 });
+    const c = await collectDataset(new FakeEnv(), uniformRandomPolicy(box(1)), { steps: 30, seed: 12 });
     expect(a.contents.actions).toEqual(b.contents.actions);
     expect(a.contents.actions).not.toEqual(c.contents.actions);
     expect([...a.contents.actions].every((x) => x >= -1 && x < 1)).toBe(true);
@@ -127,7 +143,7 @@ describe('collectDataset', () => {
 
   it('writes a file the loader reads back, with the Q-learning view matching the rows', async () => {
     await withTempDir(async (dir) => {
-      const { contents } = await collectDataset(new FakeEnv(), uniformRandomPolicy(1), { steps: 23, seed: 5 });
+      const { contents } = await collectDataset(new FakeEnv(), uniformRandomPolicy(box(1)), { steps: 23, seed: 5 });
       const path = join(dir, 'fake.hdf5');
       await writeD4rlFile(path, contents);
       const dataset = await loadDataset(path, { expect: { observationSize: 2, actionSize: 1 } });
@@ -147,7 +163,7 @@ describe('collectDataset in HalfCheetah', () => {
   it('records episodes as D4RL does: no terminals, a timeout every maxEpisodeSteps, qpos of size 9', async () => {
     const env = await makeEnv('HalfCheetah', { maxEpisodeSteps: 50 });
     try {
-      const { contents, episodeLengths } = await collectDataset(env, uniformRandomPolicy(env.actionSize), {
+      const { contents, episodeLengths } = await collectDataset(env, uniformRandomPolicy(env.actionSpace), {
         steps: 120,
         seed: 0,
       });

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvError } from '../../src/errors.js';
-import { makeEnv, MujocoEnv, runRandomPolicy, type EnvSpec } from '../../src/envs/index.js';
+import { box, makeEnv, MujocoEnv, runRandomPolicy, type MujocoEnvSpec } from '../../src/envs/index.js';
+import { makeMujocoEnv } from './make-mujoco-env.js';
 import { Rng } from '../../src/util/rng.js';
 
 interface Task {
@@ -30,7 +31,7 @@ function randomActions(count: number, size: number, seed: number, scale = 1): Fl
 describe.each(tasks)('$id', (task) => {
   let env: MujocoEnv;
   beforeAll(async () => {
-    env = await makeEnv(task.id);
+    env = await makeMujocoEnv(task.id);
   });
   afterAll(() => env.close());
 
@@ -68,7 +69,7 @@ describe.each(tasks)('$id', (task) => {
       }
       return observations;
     };
-    const other = await makeEnv(task.id);
+    const other = await makeMujocoEnv(task.id);
     try {
       expect(trajectory(other)).toEqual(trajectory(env));
       expect(trajectory(env)).toEqual(trajectory(env));
@@ -237,14 +238,14 @@ describe('lazy loading', () => {
 
 describe('a custom spec', () => {
   // A point mass on a rail: the smallest model that exercises the shared plumbing.
-  const rail: EnvSpec = {
+  const rail: MujocoEnvSpec = {
     id: 'Rail',
     d4rlName: 'rail',
     modelXml: `<mujoco><worldbody><body><joint name="x" type="slide" axis="1 0 0"/><geom type="sphere" size="0.1"/></body></worldbody>
       <actuator><motor joint="x" gear="1" ctrlrange="-1 1"/></actuator></mujoco>`,
     frameSkip: 2,
     observationSize: 1,
-    actionSize: 1,
+    actionSpace: box(1),
     maxEpisodeSteps: 10,
     resetNoise: { qpos: { distribution: 'uniform', scale: 0 }, qvel: { distribution: 'uniform', scale: 0 } },
     observe: (_qpos, qvel, out) => {
@@ -274,7 +275,7 @@ describe('a custom spec', () => {
   });
 
   it('reports a spec whose action size does not match the model', async () => {
-    await expect(MujocoEnv.create({ ...rail, actionSize: 2 })).rejects.toThrow(
+    await expect(MujocoEnv.create({ ...rail, actionSpace: box(2) })).rejects.toThrow(
       'Rail: the model has 1 actuators but the spec declares 2 actions',
     );
   });

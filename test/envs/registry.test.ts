@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError } from '../../src/errors.js';
 import {
+  acrobotTermination,
+  actionSpaceName,
   availableEnvIds,
+  cartPoleTermination,
+  mountainCarTermination,
   envIdFor,
   envSpecFor,
   halfCheetahTermination,
@@ -35,12 +39,21 @@ describe('env registry', () => {
     ['Walker2d-v3', 'Walker2d'],
     ['walker2d', 'Walker2d'],
     ['walker2d-medium-replay-v2', 'Walker2d'],
+    ['CartPole-v1', 'CartPole'],
+    ['CartPole', 'CartPole'],
+    ['cartpole', 'CartPole'],
+    ['cart_pole', 'CartPole'],
+    ['Acrobot-v1', 'Acrobot'],
+    ['acrobot', 'Acrobot'],
+    ['MountainCar-v0', 'MountainCar'],
+    ['mountain_car', 'MountainCar'],
+    ['mountaincar', 'MountainCar'],
   ])('maps %s to %s', (id, expected) => {
     expect(envIdFor(id)).toBe(expected);
   });
 
   it('lists the available environments', () => {
-    expect(availableEnvIds()).toEqual(['HalfCheetah', 'Hopper', 'Walker2d']);
+    expect(availableEnvIds()).toEqual(['HalfCheetah', 'Hopper', 'Walker2d', 'CartPole', 'Acrobot', 'MountainCar']);
   });
 
   it('knows sizes and time limits without loading MuJoCo', () => {
@@ -49,17 +62,49 @@ describe('env registry', () => {
     expect(envSpecFor('Walker2d')).toMatchObject({ observationSize: 17, actionSize: 6 });
   });
 
+  it('states every env’s action space: box(size) for MuJoCo, discrete(n) for classic control', () => {
+    const spaces = Object.fromEntries(availableEnvIds().map((id) => [id, actionSpaceName(envSpecFor(id).actionSpace)]));
+    expect(spaces).toEqual({
+      HalfCheetah: 'box(6)',
+      Hopper: 'box(3)',
+      Walker2d: 'box(6)',
+      CartPole: 'discrete(2)',
+      Acrobot: 'discrete(3)',
+      MountainCar: 'discrete(3)',
+    });
+    expect(envSpecFor('CartPole-v1')).toMatchObject({ observationSize: 4, actionSize: 1, maxEpisodeSteps: 500, usesMujoco: false });
+    expect(envSpecFor('Acrobot-v1')).toMatchObject({ observationSize: 6, actionSize: 1, maxEpisodeSteps: 500, usesMujoco: false });
+    expect(envSpecFor('MountainCar-v0')).toMatchObject({ observationSize: 2, actionSize: 1, maxEpisodeSteps: 200, usesMujoco: false });
+    expect(envSpecFor('Hopper')).toMatchObject({ usesMujoco: true });
+    expect(envSpecFor('CartPole').d4rlName).toBeUndefined();
+  });
+
+  it('refuses another gym version of a classic-control task instead of running ours', () => {
+    const error = errorOf(() => envIdFor('CartPole-v0'));
+    expect(error.message).toBe('CartPole-v0 is not available: mopo has CartPole-v1, whose rules (e.g. the time limit) differ from other versions.');
+    expect(errorOf(() => envIdFor('MountainCar-v1')).message).toContain('mopo has MountainCar-v0');
+  });
+
+  it('gives no D4RL dataset id to a task D4RL does not have', () => {
+    expect(errorOf(() => envIdFor('cartpole-medium-v2')).message).toContain('Unknown environment "cartpole-medium-v2"');
+  });
+
   it('gives each task its termination function', () => {
     expect(terminationFnFor('halfcheetah-random-v2')).toBe(halfCheetahTermination);
     expect(terminationFnFor('hopper-medium-v2')).toBe(hopperTermination);
     expect(terminationFnFor('Walker2d')).toBe(walker2dTermination);
+    expect(terminationFnFor('CartPole-v1')).toBe(cartPoleTermination);
+    expect(terminationFnFor('acrobot')).toBe(acrobotTermination);
+    expect(terminationFnFor('MountainCar-v0')).toBe(mountainCarTermination);
   });
 
   it('names an unknown id, lists the available ones and suggests the nearest', () => {
     const error = errorOf(() => envIdFor('HalfCheeta'));
     expect(error.message).toContain('Unknown environment "HalfCheeta"');
     expect(error.message).toContain('Did you mean "HalfCheetah"?');
-    expect(error.message).toContain('Available: HalfCheetah, Hopper, Walker2d');
+    expect(error.message).toContain('Available: HalfCheetah, Hopper, Walker2d, CartPole-v1, Acrobot-v1, MountainCar-v0');
+    expect(errorOf(() => envIdFor('CartPol')).message).toContain('Did you mean "CartPole-v1"?');
+    expect(errorOf(() => envIdFor('MountainKar-v0')).message).toContain('Did you mean "MountainCar-v0"?');
   });
 
   it('keeps the dataset part of a misspelt D4RL id in the suggestion', () => {

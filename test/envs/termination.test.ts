@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvError } from '../../src/errors.js';
 import {
+  acrobotTermination,
+  cartPoleTermination,
   halfCheetahTermination,
+  mountainCarTermination,
   hopperTermination,
-  makeEnv,
   walker2dTermination,
   type MujocoEnv,
 } from '../../src/envs/index.js';
+import { makeMujocoEnv } from './make-mujoco-env.js';
 import { Rng } from '../../src/util/rng.js';
 
 function rows(size: number, values: Record<number, number>[]): Float32Array {
@@ -47,6 +50,49 @@ describe('termination functions on hand-made observations', () => {
     expect([...done]).toEqual([0, 1, 1, 1, 1]);
   });
 
+  it('cartpole ends rows with |x| > 2.4 or |θ| > 12° (limits as float32), or non-finite', () => {
+    const angle = (12 * 2 * Math.PI) / 360;
+    const done = cartPoleTermination(
+      rows(4, [
+        { 0: 2.3, 1: 50, 2: 0.2, 3: -50 },
+        { 0: 2.4 }, // on the limit: still inside
+        { 0: 2.41 },
+        { 0: -2.41 },
+        { 2: angle }, // float32(12°) is on the limit
+        { 2: 0.21 },
+        { 2: -0.21 },
+        { 0: NaN },
+        { 2: Infinity },
+      ]),
+      4,
+    );
+    expect([...done]).toEqual([0, 0, 1, 1, 0, 1, 1, 1, 1]);
+  });
+
+  it('acrobot ends rows whose tip is above the line, −cos θ₁ − cos(θ₁ + θ₂) > 1, or non-finite', () => {
+    const observe = (t1: number, t2: number, v1 = 0, v2 = 0) => ({ 0: Math.cos(t1), 1: Math.sin(t1), 2: Math.cos(t2), 3: Math.sin(t2), 4: v1, 5: v2 });
+    const done = acrobotTermination(
+      rows(6, [
+        observe(0, 0), // hanging: height −2
+        observe(Math.PI, 0), // upright: height 2
+        observe(Math.PI / 2, 0.3), // first link horizontal, second above it: height sin 0.3 < 1
+        observe(2.5, -0.5), // −cos 2.5 − cos 2.0 = 0.80 + 0.42 > 1
+        observe(2.0, -0.5), // 0.42 − 0.07 < 1
+        { ...observe(0, 0), 4: NaN },
+      ]),
+      6,
+    );
+    expect([...done]).toEqual([0, 1, 0, 1, 0, 1]);
+  });
+
+  it('mountaincar ends rows at position ≥ 0.5 with velocity ≥ 0, or non-finite', () => {
+    const done = mountainCarTermination(
+      rows(2, [{ 0: 0.5, 1: 0 }, { 0: 0.49, 1: 0.07 }, { 0: 0.55, 1: -0.01 }, { 0: 0.6, 1: 0.02 }, { 0: NaN, 1: 0 }, { 0: -0.5, 1: 0 }]),
+      2,
+    );
+    expect([...done]).toEqual([1, 0, 0, 1, 1, 0]);
+  });
+
   it('writes into a given buffer and returns exactly one flag per row', () => {
     const out = new Uint8Array(8).fill(7);
     const done = walker2dTermination(rows(17, [{ 0: 1.2 }, { 0: 0.1 }]), 17, out);
@@ -58,13 +104,15 @@ describe('termination functions on hand-made observations', () => {
     expect(() => hopperTermination(new Float32Array(17), 17)).toThrow(EnvError);
     expect(() => hopperTermination(new Float32Array(12), 11)).toThrow(/do not split into rows of 11/);
     expect(() => hopperTermination(new Float32Array(22), 11, new Uint8Array(1))).toThrow(/holds 1 flags but 2 rows/);
+    expect(() => cartPoleTermination(new Float32Array(6), 6)).toThrow(/CartPole termination expects observations of size 4/);
+    expect(() => mountainCarTermination(new Float32Array(3), 2)).toThrow(/do not split into rows of 2/);
   });
 });
 
 describe.each(['HalfCheetah', 'Hopper', 'Walker2d'])('%s termination function vs the env', (id) => {
   let env: MujocoEnv;
   beforeAll(async () => {
-    env = await makeEnv(id);
+    env = await makeMujocoEnv(id);
   });
   afterAll(() => env.close());
 
