@@ -1,8 +1,9 @@
 /**
  * `mopo-collect [checkpoint_path=<dir> | policy=random] collect.out=<file> [key=value …]`:
- * runs a policy (stochastic by default, as D4RL did) in a MuJoCo environment and writes
- * a D4RL-layout HDF5 file, or (`collect.replay=true`) writes an online run's replay
- * buffer. The files load with `env.dataset_path=<file>` for MOPO.
+ * runs a policy (stochastic by default, as D4RL did) in an environment and writes a
+ * D4RL-layout HDF5 file (a discrete env's actions as integer indices), or
+ * (`collect.replay=true`) writes an online run's replay buffer. The files load with
+ * `env.dataset_path=<file>` for MOPO.
  */
 import path from 'node:path';
 import type { ConfigView } from '../config/access.js';
@@ -14,6 +15,7 @@ import { runCommand } from './command.js';
 const USAGE = `Usage: mopo-collect [checkpoint_path=<dir> | policy=random] collect.out=<file.hdf5> [overrides]
 
   mopo-collect policy=random env.id=Hopper collect.steps=100000 collect.out=hopper-random.hdf5
+  mopo-collect policy=random env.id=CartPole-v1 collect.steps=10000 collect.out=cartpole-random.hdf5
   mopo-collect checkpoint_path=<run dir> collect.steps=1000000 collect.out=medium.hdf5
   mopo-collect checkpoint_path=<online run dir> collect.replay=true collect.out=medium-replay.hdf5
 

@@ -5,6 +5,7 @@
  * action in `infos/qpos` / `infos/qvel`. The environment is reset after either.
  */
 import { DatasetError, InterruptedError } from '../errors.js';
+import { actionRowWidth, actionSpaceName, isIndex, type ActionSpace } from '../envs/action-space.js';
 import type { Env } from '../envs/types.js';
 import { Rng } from '../util/rng.js';
 import type { BehaviourPolicy } from './behaviour-policy.js';
@@ -36,7 +37,7 @@ export interface CollectedDataset {
 export async function collectDataset(env: Env, policy: BehaviourPolicy, options: CollectOptions): Promise<CollectedDataset> {
   const { steps, seed } = options;
   if (!Number.isInteger(steps) || steps <= 0) throw new DatasetError(`collectDataset needs steps ≥ 1, got ${steps}`);
-  const { observationSize, actionSize } = env;
+  const { observationSize, actionSize, actionSpace } = env;
   const rng = new Rng(seed, 1);
 
   let observation = env.reset(seed);
@@ -47,6 +48,7 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
     size: steps,
     observationSize,
     actionSize,
+    actionSpace,
     observations: new Float32Array(steps * observationSize),
     actions: new Float32Array(steps * actionSize),
     rewards: new Float32Array(steps),
@@ -59,6 +61,7 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
       algorithm: policy.name,
       policy: policy.name,
       env_id: env.id,
+      action_space: actionSpaceName(actionSpace),
       seed,
       steps,
       max_episode_steps: env.maxEpisodeSteps,
@@ -81,8 +84,7 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
     contents.observations.set(observation, row * observationSize);
 
     const drawn = policy.act(observation, rng);
-    // Record the action the simulator actually receives: the env clips to [-1, 1].
-    const action = clip(drawn.action, actionSize, policy.name);
+    const action = actionTaken(drawn.action, actionSpace, policy.name);
     contents.actions.set(action, row * actionSize);
     if (row === 0 && drawn.logProb !== undefined) logProbs = new Float64Array(steps);
     if ((drawn.logProb !== undefined) !== (logProbs !== undefined)) {
@@ -124,13 +126,22 @@ export async function collectDataset(env: Env, policy: BehaviourPolicy, options:
   return result;
 }
 
-function clip(action: Float32Array, actionSize: number, policyName: string): Float32Array {
-  if (action.length !== actionSize) {
-    throw new DatasetError(
-      `Policy ${policyName} returned ${action.length} action values; the env takes ${actionSize}.`,
-    );
+/**
+ * The action row the env receives: a box action clipped to [-1, 1] as the env clips it,
+ * so the file records what the simulator saw; a discrete action as the index drawn.
+ */
+function actionTaken(action: Float32Array, space: ActionSpace, policyName: string): Float32Array {
+  const width = actionRowWidth(space);
+  if (action.length !== width) {
+    throw new DatasetError(`Policy ${policyName} returned ${action.length} action values; the env takes ${width}.`);
   }
-  const clipped = new Float32Array(actionSize);
-  for (let i = 0; i < actionSize; i++) clipped[i] = Math.min(1, Math.max(-1, action[i]!));
+  if (space.kind === 'discrete') {
+    if (!isIndex(action[0], space.n)) {
+      throw new DatasetError(`Policy ${policyName} returned action ${action[0]}; the env's actions are ${actionSpaceName(space)}, indices 0…${space.n - 1}.`);
+    }
+    return Float32Array.from(action);
+  }
+  const clipped = new Float32Array(width);
+  for (let i = 0; i < width; i++) clipped[i] = Math.min(1, Math.max(-1, action[i]!));
   return clipped;
 }

@@ -1,3 +1,5 @@
+import type { ActionSpace } from '../envs/action-space.js';
+
 /**
  * The contents of a D4RL-layout HDF5 file, row by row as recorded: what the collector
  * produces, the writer stores and the reader returns before the Q-learning view.
@@ -8,7 +10,13 @@ export interface D4rlFileContents {
   observationSize: number;
   actionSize: number;
   observations: Float32Array;
+  /** `actionSize` numbers a row; a discrete action is its index (`actionSize` 1). */
   actions: Float32Array;
+  /**
+   * The env's action space, when known. The writer stores a discrete space's actions as
+   * integers of shape (N,), as gym's `Discrete` gives them; box actions as float32 (N, size).
+   */
+  actionSpace?: ActionSpace;
   rewards: Float32Array;
   /** Absent in older D4RL files, where row i + 1 holds the next observation. */
   nextObservations?: Float32Array;

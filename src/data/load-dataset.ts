@@ -3,6 +3,7 @@
  * and cached, read, checked and turned into Q-learning transitions.
  */
 import { resolve } from 'node:path';
+import { actionRowWidth, actionSpaceName, isIndex, type ActionSpace } from '../envs/action-space.js';
 import { DatasetError } from '../errors.js';
 import { closestName } from '../util/suggest.js';
 import { fetchD4rlDataset, type D4rlFetchOptions } from './d4rl-cache.js';
@@ -15,10 +16,18 @@ import { pathExists } from '../util/fs.js';
 
 export interface LoadDatasetOptions extends D4rlFetchOptions {
   /**
-   * Sizes the environment needs; a file that differs is rejected. For a D4RL id the
-   * registry's sizes apply when this is not given.
+   * What the environment needs; a file that differs is rejected. With a discrete action
+   * space every action must be an index 0 … n − 1. For a D4RL id the registry's sizes
+   * apply when this is not given.
    */
-  expect?: { observationSize?: number; actionSize?: number };
+  expect?: DatasetExpectation;
+}
+
+export interface DatasetExpectation {
+  observationSize?: number;
+  /** Numbers per action row; follows from `actionSpace` when that is given. */
+  actionSize?: number;
+  actionSpace?: ActionSpace;
 }
 
 export async function loadDataset(pathOrId: string, options: LoadDatasetOptions = {}): Promise<OfflineDataset> {
@@ -74,11 +83,7 @@ async function locate(pathOrId: string, options: D4rlFetchOptions): Promise<{ pa
   );
 }
 
-function checkSizes(
-  path: string,
-  contents: D4rlFileContents,
-  expected: { observationSize?: number; actionSize?: number } | undefined,
-): void {
+function checkSizes(path: string, contents: D4rlFileContents, expected: DatasetExpectation | undefined): void {
   const mismatch = (key: string, what: string, actual: number, wanted: number) =>
     new DatasetError(
       `Dataset file ${path}: key "${key}" has ${actual} values per row, but the environment's ${what} is ${wanted}.`,
@@ -86,8 +91,27 @@ function checkSizes(
   if (expected?.observationSize !== undefined && contents.observationSize !== expected.observationSize) {
     throw mismatch(D4RL_KEYS.observations, 'observation size', contents.observationSize, expected.observationSize);
   }
-  if (expected?.actionSize !== undefined && contents.actionSize !== expected.actionSize) {
-    throw mismatch(D4RL_KEYS.actions, 'action size', contents.actionSize, expected.actionSize);
+  const space = expected?.actionSpace;
+  if (space?.kind === 'discrete') {
+    checkDiscreteActions(path, contents, space.n);
+    return;
+  }
+  const actionSize = expected?.actionSize ?? (space === undefined ? undefined : actionRowWidth(space));
+  if (actionSize !== undefined && contents.actionSize !== actionSize) {
+    throw mismatch(D4RL_KEYS.actions, 'action size', contents.actionSize, actionSize);
+  }
+}
+
+/** One index a row, each an integer in 0 … n − 1 (stored as an integer or as a float). */
+function checkDiscreteActions(path: string, contents: D4rlFileContents, n: number): void {
+  const where = `Dataset file ${path}: key "${D4RL_KEYS.actions}"`;
+  const name = actionSpaceName({ kind: 'discrete', n });
+  if (contents.actionSize !== 1) {
+    throw new DatasetError(`${where} has ${contents.actionSize} values per row, but the environment's actions are ${name}: one index a row.`);
+  }
+  const bad = contents.actions.findIndex((value) => !isIndex(value, n));
+  if (bad >= 0) {
+    throw new DatasetError(`${where} holds ${contents.actions[bad]} at row ${bad}, but the environment's actions are ${name}: indices 0…${n - 1} (n = ${n}).`);
   }
 }
 

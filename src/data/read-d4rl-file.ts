@@ -23,7 +23,7 @@ function readContents(reader: Hdf5Reader, options: ReadD4rlFileOptions): D4rlFil
   const observations = readMatrix(reader, D4RL_KEYS.observations);
   const size = observations.rows;
   if (size === 0) throw reader.keyError(D4RL_KEYS.observations, 'has no rows');
-  const actions = readMatrix(reader, D4RL_KEYS.actions, size);
+  const actions = readActions(reader, size);
   const rewards = readColumn(reader, D4RL_KEYS.rewards, size);
   const terminals = readFlags(reader, D4RL_KEYS.terminals, size);
 
@@ -78,6 +78,23 @@ interface Matrix {
 
 function readMatrix(reader: Hdf5Reader, key: string, expectedRows?: number): Matrix {
   const { rows, columns, values } = readShaped(reader, key, expectedRows);
+  const floats = toFloat32(values);
+  assertFinite(reader, key, floats, columns);
+  return { rows, columns, values: floats };
+}
+
+/**
+ * (N, size) rows of box actions, or (N,) with one number a row: a discrete env's action
+ * indices (stored as integers, as gym gives them) become rows of width 1.
+ */
+function readActions(reader: Hdf5Reader, expectedRows: number): Matrix {
+  const key = D4RL_KEYS.actions;
+  const { shape, values } = reader.readNumeric(key);
+  if (shape.length !== 1 && shape.length !== 2) {
+    throw reader.keyError(key, `must be (N,) (discrete actions) or (N, size), but has shape (${shape.join(', ')})`);
+  }
+  const [rows, columns = 1] = shape as [number, number?];
+  checkRows(reader, key, rows, expectedRows);
   const floats = toFloat32(values);
   assertFinite(reader, key, floats, columns);
   return { rows, columns, values: floats };

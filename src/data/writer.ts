@@ -5,11 +5,14 @@
  *
  * `terminals` and `timeouts` are stored as uint8 0/1: h5wasm cannot write h5py's bool
  * enum, and both h5py/numpy and this project's reader treat uint8 0/1 as booleans.
+ * Discrete actions are stored as int64 indices of shape (N,): what numpy makes of
+ * gym's `Discrete` samples, so a Python reader gets the dtype it would have written.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { File, Group } from 'h5wasm/node';
 import { DatasetError } from '../errors.js';
+import { actionSpaceName, isIndex } from '../envs/action-space.js';
 import { D4RL_KEYS, type D4rlFileContents } from './d4rl-file.js';
 import { loadH5wasm } from './hdf5.js';
 
@@ -58,7 +61,11 @@ function writeContents(file: Group, contents: D4rlFileContents, compression: num
     writeArray(file, name, data, columns === undefined ? [size] : [size, columns], compression);
 
   write(D4RL_KEYS.observations, contents.observations, observationSize);
-  write(D4RL_KEYS.actions, contents.actions, actionSize);
+  if (contents.actionSpace?.kind === 'discrete') {
+    write(D4RL_KEYS.actions, BigInt64Array.from(contents.actions, (index) => BigInt(index)));
+  } else {
+    write(D4RL_KEYS.actions, contents.actions, actionSize);
+  }
   write(D4RL_KEYS.rewards, contents.rewards);
   if (contents.nextObservations) write(D4RL_KEYS.nextObservations, contents.nextObservations, observationSize);
   write(D4RL_KEYS.terminals, contents.terminals);
@@ -75,10 +82,10 @@ function writeContents(file: Group, contents: D4rlFileContents, compression: num
   }
 }
 
-type TypedArray = Float32Array | Float64Array | Uint8Array;
+type TypedArray = Float32Array | Float64Array | Uint8Array | BigInt64Array;
 
 function writeArray(file: Group, name: string, data: TypedArray, shape: number[], compression: number): void {
-  const dtype = data instanceof Uint8Array ? '<B' : data instanceof Float32Array ? '<f' : '<d';
+  const dtype = data instanceof Uint8Array ? '<B' : data instanceof Float32Array ? '<f' : data instanceof BigInt64Array ? '<q' : '<d';
   if (compression === 0) {
     file.create_dataset({ name, data, shape, dtype });
     return;
@@ -120,6 +127,12 @@ function checkContents(path: string, contents: D4rlFileContents): void {
   expectLength(D4RL_KEYS.terminals, contents.terminals, 1);
   expectLength(D4RL_KEYS.timeouts, contents.timeouts, 1);
   expectLength(D4RL_KEYS.actionLogProbs, contents.actionLogProbs, 1);
+  const space = contents.actionSpace;
+  if (space?.kind === 'discrete') {
+    if (actionSize !== 1) fail(D4RL_KEYS.actions, `has ${actionSize} values per row, but a ${actionSpaceName(space)} action is one index`);
+    const bad = contents.actions.findIndex((value) => !isIndex(value, space.n));
+    if (bad >= 0) fail(D4RL_KEYS.actions, `holds ${contents.actions[bad]} at row ${bad}, not an index of ${actionSpaceName(space)} (0…${space.n - 1})`);
+  }
   for (const [key, array] of [[D4RL_KEYS.qpos, contents.qpos], [D4RL_KEYS.qvel, contents.qvel]] as const) {
     if (array !== undefined && array.length % size !== 0) {
       fail(key, `has ${array.length} values, not a multiple of ${size} rows`);

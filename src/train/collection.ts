@@ -39,7 +39,9 @@ export async function runCollection(
   if (checkpoint && checkpoint.manifest.envId !== envId) {
     throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a policy for ${checkpoint.manifest.envId}, but env.id=${requestedEnv} is ${envId}.`);
   }
-  const env = await makeEnv(envId, { seed: options.seed, maxEpisodeSteps: config.int('env.max_episode_steps', { min: 1 }) });
+  // null: the env's own time limit (1000 for the MuJoCo tasks, 500 for CartPole-v1).
+  const maxEpisodeSteps = config.optional('env.max_episode_steps', (k) => config.int(k, { min: 1 })) ?? undefined;
+  const env = await makeEnv(envId, { seed: options.seed, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }) });
   const watch = new InterruptWatch((line) => console.log(line));
   const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch];
   try {
@@ -56,16 +58,17 @@ export async function runCollection(
     console.log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
     const started = performance.now();
     let nextReport = 0.1;
+    let stepsDone = 0;
     const collected = await collectDataset(env, policy, {
       steps,
       seed: options.seed,
       metadata: options.metadata,
       shouldStop: () => watch.requested,
       onEpisode: (episode) => {
-        const done = (episode.index + 1) * env.maxEpisodeSteps;
-        if (done / steps >= nextReport) {
+        stepsDone += episode.length;
+        if (stepsDone / steps >= nextReport) {
           console.log(`  ${episode.index + 1} episodes, last return ${formatNumber(episode.return)}`);
-          nextReport += 0.1;
+          while (stepsDone / steps >= nextReport) nextReport += 0.1;
         }
       },
     });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError } from '../../src/errors.js';
 import { envSpecFor, makeEnv, runRandomPolicy, type Env } from '../../src/envs/index.js';
+import { evaluatePolicy } from '../../src/train/evaluate.js';
 import { Rng } from '../../src/util/rng.js';
 
 type State = number[];
@@ -417,6 +418,13 @@ describe.each([
     expect(steps).toBeGreaterThan(100);
     // CartPole's random episodes all end by falling; MountainCar's and Acrobot's random walks rarely reach the goal.
     if (id === 'CartPole-v1') expect(terminal).toBe(20);
+  });
+
+  it('has no D4RL score: evaluation reports null instead of failing', async () => {
+    const env = await makeEnv(id);
+    const result = evaluatePolicy(env, () => Float32Array.of(0), { episodes: 2, seed: 0 });
+    expect(result.returns).toHaveLength(2);
+    expect(result.normalizedMean).toBeNull();
   });
 
   it('a random policy runs whole episodes within the time limit', async () => {
