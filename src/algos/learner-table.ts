@@ -10,6 +10,7 @@
  * Light to import: the learner classes (and TensorFlow.js with them) load only when a
  * row builds one, so `mopo --cfg job` can check options without them.
  */
+import type { ActionKind } from '../envs/action-space.js';
 import { ConfigError } from '../errors.js';
 import type { ModuleState } from '../nn/state.js';
 import { didYouMean } from '../util/suggest.js';
@@ -19,7 +20,7 @@ import type { Field, OptionsSchema, Values } from './option-schema.js';
 import { SAC_SETTINGS } from './sac-options.js';
 import { TD3_SETTINGS } from './td3-options.js';
 
-export type ActionKind = 'box' | 'discrete';
+export type { ActionKind };
 /** Where a learner can learn from: an environment it acts in, or a fixed dataset. */
 export type LoopKind = 'online' | 'offline';
 

@@ -16,7 +16,7 @@ import { toYaml } from '../config/run-dir.js';
 import type { Learner, LearnerMetrics, LearnerSizes } from '../algos/learner.js';
 import type { LoopKind } from '../algos/learner-table.js';
 import { envSpecFor, makeEnv } from '../envs/registry.js';
-import type { EnvSpec } from '../envs/env-spec.js';
+import type { RegisteredEnvSpec } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
 import { CheckpointError } from '../errors.js';
 import type { Json } from '../nn/state.js';
@@ -78,7 +78,7 @@ export class TrainingFrame {
     readonly context: TrainContext,
     readonly run: RunOptions,
     readonly algo: AlgoChoice,
-    readonly spec: EnvSpec,
+    readonly spec: RegisteredEnvSpec,
     readonly maxEpisodeSteps: number,
     readonly session: Session,
     readonly resume: Checkpoint | null,

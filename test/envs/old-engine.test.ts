@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import type { MjModel } from '@mujoco/mujoco';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnvSpec } from '../../src/envs/env-spec.js';
+import type { MujocoEnvSpec } from '../../src/envs/env-spec.js';
 import { halfCheetah } from '../../src/envs/half-cheetah.js';
 import { hopper } from '../../src/envs/hopper.js';
 import { loadMujoco, type Mujoco } from '../../src/envs/mujoco-runtime.js';
@@ -76,7 +76,7 @@ function replay(mj: Mujoco, model: MjModel, fixture: Fixture, sequence: Fixture[
   }
 }
 
-const cases: { spec: EnvSpec; fixture: Fixture }[] = [
+const cases: { spec: MujocoEnvSpec; fixture: Fixture }[] = [
   { spec: hopper, fixture: readFixture('hopper') },
   { spec: walker2d, fixture: readFixture('walker2d') },
   { spec: halfCheetah, fixture: readFixture('half-cheetah') },
