@@ -86,7 +86,7 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   }
 
   const backend = await initBackend(run.backend);
-  const env = await makeEnv(envId, { seed: run.eval.seed, maxEpisodeSteps: envOptions.maxEpisodeSteps });
+  const env = await makeEnv(envId, { seed: run.eval.seed, ...(envOptions.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: envOptions.maxEpisodeSteps }) });
   const policy = await loadPolicy(checkpoint);
   try {
     if (policy.observationSize !== env.observationSize || policy.actionSize !== env.actionSize) {

@@ -6,6 +6,8 @@
  */
 import type { ConfigView } from '../config/access.js';
 import { learnerRow, type LearnerRow, type LoopKind } from '../algos/learner-table.js';
+import { requireActionSpace } from '../envs/action-space.js';
+import { envSpecFor } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
 import { OFFLINE_LOOP, ONLINE_LOOP, readModelRollouts } from './loop-options.js';
 import { readEnvOptions, readGymEnvOptions, readRunOptions } from './options.js';
@@ -43,6 +45,7 @@ export function readAlgoChoice(config: ConfigView): AlgoChoice {
 export function checkTrainingConfig(config: ConfigView): AlgoChoice {
   readRunOptions(config);
   const choice = readAlgoChoice(config);
+  requireActionSpace(choice.name, choice.learner.actionKind, envSpecFor(config.string('env.id')));
   const algo = config.at('algo');
   if (choice.loop === 'online') {
     ONLINE_LOOP.read(algo);

@@ -15,6 +15,7 @@ import type { ConfigView } from '../config/access.js';
 import { toYaml } from '../config/run-dir.js';
 import type { Learner, LearnerMetrics, LearnerSizes } from '../algos/learner.js';
 import type { LoopKind } from '../algos/learner-table.js';
+import { requireActionSpace } from '../envs/action-space.js';
 import { envSpecFor, makeEnv } from '../envs/registry.js';
 import type { RegisteredEnvSpec } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
@@ -101,6 +102,8 @@ export class TrainingFrame {
     if (algo.loop !== loop) throw new Error(`The ${loop} loop was handed algo.loop=${algo.loop}`);
     const envOptions = readGymEnvOptions(config);
     const spec = envSpecFor(envOptions.id);
+    requireActionSpace(algo.name, algo.learner.actionKind, spec);
+    const maxEpisodeSteps = envOptions.maxEpisodeSteps ?? spec.maxEpisodeSteps;
     const resume = run.checkpoint.resumeFrom ? readCheckpoint(run.checkpoint.resumeFrom) : null;
     if (resume) checkResumable(resume, algo.name, spec.id, envOptions.id);
 
@@ -114,12 +117,12 @@ export class TrainingFrame {
         : await algo.learner.create({ ...algo.settings, ...sizes, seed: run.seed });
       opened.push(learner);
       learner.distribute(session.threads);
-      const evalEnv = await makeEnv(spec.id, { seed: run.eval.seed, maxEpisodeSteps: envOptions.maxEpisodeSteps });
+      const evalEnv = await makeEnv(spec.id, { seed: run.eval.seed, maxEpisodeSteps });
       opened.push({ dispose: () => evalEnv.close() });
       const metrics = new MetricsLog(fileSinks(runDir, toYaml(config.root)), resume ? MetricsLog.fromFiles(resume.files) : {});
       const state = (resume ? savedPart(resume, 'frame')?.meta : null) as FrameState | null;
-      session.log(`Environment: ${spec.id} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${envOptions.maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
-      return new TrainingFrame(context, run, algo, spec, envOptions.maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
+      session.log(`Environment: ${spec.id} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
+      return new TrainingFrame(context, run, algo, spec, maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
     } catch (error) {
       for (const d of opened.reverse()) d.dispose();
       session.close();

@@ -64,7 +64,7 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
 
     // ── 1. Dataset ────────────────────────────────────────────────────────────────
     const dataset = await loadDataset(envOptions.datasetPath ?? envOptions.id, {
-      expect: sizes,
+      expect: { ...sizes, actionSpace: frame.spec.actionSpace },
       datasetDir: envOptions.datasetDir,
       baseUrl: envOptions.baseUrl,
       signal: frame.session.interrupt.signal,

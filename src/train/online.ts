@@ -13,6 +13,7 @@
  * random generator, so a resumed run continues exactly.
  */
 import { ReplayBuffer, allocateBatch } from '../data/replay-buffer.js';
+import { sampleAction } from '../envs/action-space.js';
 import { makeEnv } from '../envs/registry.js';
 import type { EnvSnapshot } from '../envs/types.js';
 import type { Json } from '../nn/state.js';
@@ -70,7 +71,7 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
     let reachedTarget = false;
 
     while (frame.step < online.totalSteps && !reachedTarget) {
-      const action = frame.step < online.startSteps ? actionRng.fillUniform(new Float32Array(sizes.actionSize), -1, 1) : learner.act(observation, false, actionRng);
+      const action = frame.step < online.startSteps ? sampleAction(frame.spec.actionSpace, actionRng) : learner.act(observation, false, actionRng);
       const result = env.step(action);
       replay.add(observation, action, result.reward, result.observation, result.terminated, result.truncated && !result.terminated);
       frame.countStep();

@@ -16,7 +16,8 @@ export interface EnvOptions {
   baseUrl: string;
   validationSplit: number;
   maxValidationSize: number;
-  maxEpisodeSteps: number;
+  /** null: the environment's own time limit. */
+  maxEpisodeSteps: number | null;
 }
 
 export interface RunOptions {
@@ -67,7 +68,7 @@ export function readEnvOptions(config: ConfigView): EnvOptions {
     baseUrl: env.string('base_url'),
     validationSplit: env.number('validation_split', { min: 0, max: 0.9 }),
     maxValidationSize: env.int('max_validation_size', { min: 0 }),
-    maxEpisodeSteps: env.int('max_episode_steps', { min: 1 }),
+    maxEpisodeSteps: env.optional('max_episode_steps', (k) => env.int(k, { min: 1 })),
   };
 }
 
@@ -76,7 +77,7 @@ export function expandHome(p: string): string {
 }
 
 /** An environment to interact with (online training, collection): its id and time limit. */
-export function readGymEnvOptions(config: ConfigView): { id: string; maxEpisodeSteps: number } {
+export function readGymEnvOptions(config: ConfigView): { id: string; maxEpisodeSteps: number | null } {
   const env = config.at('env');
-  return { id: env.string('id'), maxEpisodeSteps: env.int('max_episode_steps', { min: 1 }) };
+  return { id: env.string('id'), maxEpisodeSteps: env.optional('max_episode_steps', (k) => env.int(k, { min: 1 })) };
 }

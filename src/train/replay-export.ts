@@ -7,6 +7,7 @@
 import type { D4rlFileContents } from '../data/d4rl-file.js';
 import type { ReplayBufferState } from '../data/replay-buffer.js';
 import { writeD4rlFile } from '../data/writer.js';
+import { envSpecFor } from '../envs/registry.js';
 import { CheckpointError } from '../errors.js';
 import type { Checkpoint } from './checkpoint.js';
 import { formatNumber } from './progress.js';
@@ -28,6 +29,7 @@ export async function writeReplay(
     size: rows.size,
     observationSize: checkpoint.manifest.observationSize,
     actionSize: checkpoint.manifest.actionSize,
+    actionSpace: envSpecFor(checkpoint.manifest.envId).actionSpace,
     observations: rows.observations,
     actions: rows.actions,
     rewards: rows.rewards,

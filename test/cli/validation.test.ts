@@ -38,6 +38,13 @@ describe('values are checked before anything is created', () => {
     expect(existsSync(path.join(result.cwd, 'multirun')) ? readdirSync(path.join(result.cwd, 'multirun')) : []).toEqual([]);
   });
 
+  it('a continuous learner on a discrete-action env is refused, naming both', () => {
+    const result = mopo(['exp=hopper-online', 'env.id=CartPole-v1']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('mopo: algo=sac_online needs continuous (box) actions, but env CartPole has discrete(2) actions; choose a learner for discrete actions or another env.');
+    expect(existsSync(path.join(result.cwd, 'outputs'))).toBe(false);
+  });
+
   it('algo=sac alone is settings, not a trainer', () => {
     const result = mopo(['exp=quickstart', 'algo=sac']);
     expect(result.status).toBe(1);
