@@ -12,3 +12,6 @@ export * from './data/index.js';
 export * from './config/index.js';
 export * from './nn/index.js';
 export * from './algos/index.js';
+export { train, evaluate, collect, loadPolicy, type TrainOptions, type TrainedRun, type EvaluateOptions, type Policy, type ProgressEvent } from './api.js';
+export { instantiate } from './config/instantiate.js';
+export type { UserEnv } from './envs/custom-env.js';

@@ -32,11 +32,13 @@ export function main(argv: string[]): Promise<number> {
       console.log(toYaml(job.jobConfig(flags.resolve)).trimEnd());
       return;
     }
-    await collect(job.view(), ['mopo-collect', ...argv].join(' '));
+    const { summary } = await collectFromConfig(job.view(), ['mopo-collect', ...argv].join(' '), (line) => console.log(line));
+    console.log(summary);
   });
 }
 
-async function collect(config: ConfigView, command: string): Promise<void> {
+/** The work of `mopo-collect` (and the library's `collect`): writes the file, returns where and a summary. */
+export async function collectFromConfig(config: ConfigView, command: string, log: (line: string) => void): Promise<{ out: string; summary: string }> {
   const policyKind = config.oneOf('policy', ['checkpoint', 'random'] as const);
   const out = path.resolve(config.string('collect.out'));
   const seed = config.int('collect.seed', { min: 0 });
@@ -55,11 +57,9 @@ async function collect(config: ConfigView, command: string): Promise<void> {
   if (replay) {
     const { writeReplay } = await import('../train/replay-export.js');
     const summary = await writeReplay(checkpoint!, out, { compression, metadata });
-    console.log(`Wrote ${out}: the replay buffer of ${checkpoint!.dir}, ${summary.rows} rows, ${summary.episodes} finished episodes (return ${summary.returnText}).`);
-    return;
+    return { out, summary: `Wrote ${out}: the replay buffer of ${checkpoint!.dir}, ${summary.rows} rows, ${summary.episodes} finished episodes (return ${summary.returnText}).` };
   }
 
   const { runCollection } = await import('../train/collection.js');
-  const summary = await runCollection(config, checkpoint, { out, seed, compression, metadata });
-  console.log(summary);
+  return { out, summary: await runCollection(config, checkpoint, { out, seed, compression, metadata, log }) };
 }

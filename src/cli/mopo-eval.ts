@@ -5,13 +5,9 @@
  * writes `eval.json` next to the checkpoint.
  */
 import path from 'node:path';
-import { ConfigView } from '../config/access.js';
-import { applyValueOverrides } from '../config/compose.js';
 import { parseOverride } from '../config/override-parser.js';
 import { writeFileAtomic } from '../config/run-dir.js';
-import { isDict, type ConfigDict } from '../config/value.js';
-import { CheckpointError, ConfigError } from '../errors.js';
-import { packageVersion } from '../paths.js';
+import { ConfigError } from '../errors.js';
 import { runCommand } from './command.js';
 
 const USAGE = `Usage: mopo-eval checkpoint_path=<dir> [overrides]
@@ -52,88 +48,12 @@ function splitArguments(args: string[]): { checkpointPath: string; outFile: stri
 }
 
 async function evaluateCheckpoint(checkpointPath: string, overrides: string[], outFile: string | null): Promise<void> {
-  const [{ readCheckpoint }, yaml] = await Promise.all([import('../train/checkpoint.js'), import('js-yaml')]);
-  const checkpoint = readCheckpoint(checkpointPath);
-  let saved: unknown;
-  try {
-    saved = yaml.load(checkpoint.config);
-  } catch (error) {
-    throw new CheckpointError(`Checkpoint ${checkpoint.dir}: config.yaml is not valid YAML (${(error as Error).message}).`);
-  }
-  if (!isDict(saved)) throw new CheckpointError(`Checkpoint ${checkpoint.dir}: config.yaml does not hold a config.`);
-  const config = saved as ConfigDict;
-  applyValueOverrides(config, overrides, 'mopo-eval');
-  const view = new ConfigView(config);
-
-  const [{ readRunOptions, readGymEnvOptions }, { envIdFor, makeEnv }, { initBackend }, { loadPolicy }, { evaluatePolicy }, { Rng }] = await Promise.all([
-    import('../train/options.js'),
-    import('../envs/registry.js'),
-    import('../nn/backend.js'),
-    import('../train/policy-loader.js'),
-    import('../train/evaluate.js'),
-    import('../util/rng.js'),
-  ]);
-  const run = readRunOptions(view);
-  // Only the keys every env group has: an online run's `env/gym` holds no dataset keys.
-  const envOptions = readGymEnvOptions(view);
-  const { manifest } = checkpoint;
-  const envId = envIdFor(envOptions.id);
-  if (envId !== manifest.envId) {
-    throw new CheckpointError(
-      `Checkpoint ${checkpoint.dir} holds a policy for ${manifest.envId} (observations ${manifest.observationSize}, actions ${manifest.actionSize}), ` +
-        `but env.id=${envOptions.id} is ${envId}. Evaluate it in ${manifest.envId}, or pick a checkpoint trained on ${envId}.`,
-    );
-  }
-
-  const backend = await initBackend(run.backend);
-  const env = await makeEnv(envId, { seed: run.eval.seed, ...(envOptions.maxEpisodeSteps === null ? {} : { maxEpisodeSteps: envOptions.maxEpisodeSteps }) });
-  const policy = await loadPolicy(checkpoint);
-  try {
-    if (policy.observationSize !== env.observationSize || policy.actionSize !== env.actionSize) {
-      throw new CheckpointError(
-        `Checkpoint ${checkpoint.dir}: the policy takes ${policy.observationSize} observations and gives ${policy.actionSize} actions; ${env.id} has ${env.observationSize} and ${env.actionSize}.`,
-      );
-    }
-    console.log(`Checkpoint: ${checkpoint.dir} (${manifest.algo}, ${manifest.envId}, epoch ${manifest.epoch}, step ${manifest.step})`);
-    console.log(`Backend: ${backend.description}`);
-    const rng = new Rng(run.eval.seed, 31);
-    const started = performance.now();
-    const result = evaluatePolicy(env, (obs) => policy.act(obs, run.eval.deterministic, rng), {
-      episodes: run.eval.episodes,
-      seed: run.eval.seed,
-      scoreId: envOptions.id,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    console.log(renderTable(result, run.eval, envOptions.id));
-
-    const report = {
-      checkpoint: checkpoint.dir,
-      algo: manifest.algo,
-      env_id: envOptions.id,
-      gym_env: envId,
-      step: manifest.step,
-      epoch: manifest.epoch,
-      episodes: result.episodes,
-      deterministic: run.eval.deterministic,
-      seed: run.eval.seed,
-      return_mean: result.returnMean,
-      return_std: result.returnStd,
-      length_mean: result.lengthMean,
-      normalized_score_mean: result.normalizedMean,
-      normalized_score_std: result.normalizedStd,
-      returns: result.returns,
-      lengths: result.lengths,
-      backend: backend.name,
-      seconds,
-      mopo_version: packageVersion(),
-    };
-    const target = path.resolve(outFile ?? path.join(checkpoint.dir, 'eval.json'));
-    writeFileAtomic(target, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`Wrote ${target}`);
-  } finally {
-    policy.dispose();
-    env.close();
-  }
+  const { evaluateCheckpointFile } = await import('../train/checkpoint-evaluation.js');
+  const evaluation = await evaluateCheckpointFile(checkpointPath, overrides, { log: (line) => console.log(line) });
+  console.log(renderTable(evaluation.result, evaluation.options, evaluation.scoreId));
+  const target = path.resolve(outFile ?? path.join(evaluation.checkpoint.dir, 'eval.json'));
+  writeFileAtomic(target, `${JSON.stringify(evaluation.report, null, 2)}\n`);
+  console.log(`Wrote ${target}`);
 }
 
 function renderTable(

@@ -1,21 +1,16 @@
 /**
  * The work a `mopo` job does once its config and run directory are ready: the loop
  * `algo.loop` names trains the learner `algo.learner` names. The loops (and with them
- * TensorFlow.js, MuJoCo and h5wasm) load here, on demand, never at start-up.
+ * TensorFlow.js, MuJoCo and h5wasm) load on demand, never at start-up.
  */
-import type { LoopKind } from '../algos/learner-table.js';
 import type { ConfigView } from '../config/access.js';
 import { checkTrainingConfig, readAlgoChoice } from '../train/algo-choice.js';
+import { loadLoop } from '../train/loops.js';
 import type { Task } from './launch.js';
-
-const LOOPS: Record<LoopKind, () => Promise<(context: { config: ConfigView; runDir: string }) => Promise<unknown>>> = {
-  online: async () => (await import('../train/online.js')).trainOnline,
-  offline: async () => (await import('../train/offline.js')).trainOffline,
-};
 
 export async function loadTrainTask(): Promise<Task> {
   return async ({ config, runDir }) => {
-    const train = await LOOPS[readAlgoChoice(config).loop]();
+    const train = await loadLoop(readAlgoChoice(config).loop);
     await train({ config, runDir });
   };
 }

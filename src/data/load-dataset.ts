@@ -37,15 +37,23 @@ export async function loadDataset(pathOrId: string, options: LoadDatasetOptions 
   let contents: D4rlFileContents;
   try {
     contents = await readD4rlFile(path);
-    checkSizes(path, contents, expect ?? registered);
+    checkDatasetSizes(`Dataset file ${path}`, contents, expect ?? registered);
   } catch (error) {
     if (d4rlId === undefined || !(error instanceof DatasetError)) throw error;
     const hint = `(This is the cached download of ${d4rlId}; delete it to download again.)`;
     throw new DatasetError(`${error.message} ${hint}`, { cause: error });
   }
 
+  return datasetFromContents(contents, { path, ...(d4rlId === undefined ? {} : { d4rlId }), envId: registered?.envId ?? metadataString(contents, 'env_id') });
+}
+
+/**
+ * Recorded rows (from a file, or from a user env's getDataset()) as the transitions
+ * training consumes, with where they came from. `checkDatasetSizes` must have passed.
+ */
+export function datasetFromContents(contents: D4rlFileContents, source: { path: string; d4rlId?: string; envId?: string | undefined }): OfflineDataset {
+  const { path, d4rlId, envId } = source;
   const transitions = qLearningView(contents);
-  const envId = registered?.envId ?? metadataString(contents, 'env_id');
   return {
     size: transitions.size,
     observationSize: contents.observationSize,
@@ -83,17 +91,18 @@ async function locate(pathOrId: string, options: D4rlFetchOptions): Promise<{ pa
   );
 }
 
-function checkSizes(path: string, contents: D4rlFileContents, expected: DatasetExpectation | undefined): void {
+/** Widths (and discrete actions) against what the environment needs; `where` names the data in messages. */
+export function checkDatasetSizes(where: string, contents: D4rlFileContents, expected: DatasetExpectation | undefined): void {
   const mismatch = (key: string, what: string, actual: number, wanted: number) =>
     new DatasetError(
-      `Dataset file ${path}: key "${key}" has ${actual} values per row, but the environment's ${what} is ${wanted}.`,
+      `${where}: key "${key}" has ${actual} values per row, but the environment's ${what} is ${wanted}.`,
     );
   if (expected?.observationSize !== undefined && contents.observationSize !== expected.observationSize) {
     throw mismatch(D4RL_KEYS.observations, 'observation size', contents.observationSize, expected.observationSize);
   }
   const space = expected?.actionSpace;
   if (space?.kind === 'discrete') {
-    checkDiscreteActions(path, contents, space.n);
+    checkDiscreteActions(where, contents, space.n);
     return;
   }
   const actionSize = expected?.actionSize ?? (space === undefined ? undefined : actionRowWidth(space));
@@ -103,8 +112,8 @@ function checkSizes(path: string, contents: D4rlFileContents, expected: DatasetE
 }
 
 /** One index a row, each an integer in 0 … n − 1 (stored as an integer or as a float). */
-function checkDiscreteActions(path: string, contents: D4rlFileContents, n: number): void {
-  const where = `Dataset file ${path}: key "${D4RL_KEYS.actions}"`;
+function checkDiscreteActions(dataName: string, contents: D4rlFileContents, n: number): void {
+  const where = `${dataName}: key "${D4RL_KEYS.actions}"`;
   const name = actionSpaceName({ kind: 'discrete', n });
   if (contents.actionSize !== 1) {
     throw new DatasetError(`${where} has ${contents.actionSize} values per row, but the environment's actions are ${name}: one index a row.`);

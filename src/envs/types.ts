@@ -1,3 +1,4 @@
+import type { Json } from '../nn/state.js';
 import type { RngState } from '../util/rng.js';
 import type { ActionSpace } from './action-space.js';
 
@@ -30,6 +31,8 @@ export interface EnvSnapshot {
   rng: RngState;
   elapsedSteps: number;
   episodeRunning: boolean;
+  /** A user env's own snapshot() (JSON), when it has one. */
+  custom?: Json;
 }
 
 export interface Env {

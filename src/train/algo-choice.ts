@@ -9,6 +9,7 @@ import { learnerRow, type LearnerRow, type LoopKind } from '../algos/learner-tab
 import { requireActionSpace } from '../envs/action-space.js';
 import { envSpecFor } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
+import { checkEnvTarget } from './env-source.js';
 import { OFFLINE_LOOP, ONLINE_LOOP, readModelRollouts } from './loop-options.js';
 import { readEnvOptions, readGymEnvOptions, readRunOptions } from './options.js';
 
@@ -42,18 +43,23 @@ export function readAlgoChoice(config: ConfigView): AlgoChoice {
  * value is reported before the run directory exists (and before a sweep launches
  * anything). Files (datasets, checkpoints) are checked when the job opens them.
  */
-export function checkTrainingConfig(config: ConfigView): AlgoChoice {
+export function checkTrainingConfig(config: ConfigView, options: { envInCode?: boolean } = {}): AlgoChoice {
   readRunOptions(config);
   const choice = readAlgoChoice(config);
-  requireActionSpace(choice.name, choice.learner.actionKind, envSpecFor(config.string('env.id')));
+  // A user env's spec is known once its module runs (the frame checks it then); here, that its module exists.
+  const userEnv = config.has('env.wrapper') && !config.isUnset('env.wrapper');
+  if (options.envInCode) {
+    // The env comes from the caller's code: the config's env section names none.
+  } else if (userEnv) checkEnvTarget(config);
+  else requireActionSpace(choice.name, choice.learner.actionKind, envSpecFor(config.string('env.id')));
   const algo = config.at('algo');
   if (choice.loop === 'online') {
     ONLINE_LOOP.read(algo);
-    readGymEnvOptions(config);
+    if (!options.envInCode) readGymEnvOptions(config);
     return choice;
   }
   OFFLINE_LOOP.read(algo);
-  readEnvOptions(config);
+  if (!options.envInCode) readEnvOptions(config);
   if (readModelRollouts(algo) && !choice.learner.stochastic) {
     throw new ConfigError(`algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use sac).`);
   }

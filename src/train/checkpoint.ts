@@ -42,6 +42,8 @@ export interface CheckpointInfo {
   /** The learner whose state the part `learner` holds (`sac`, `td3`, …); absent in checkpoints of mopo 0.1. */
   learner?: string;
   envId: string;
+  /** How to rebuild the env (src/train/env-source.ts EnvRecord); absent in checkpoints of mopo 0.1 (registered envs). */
+  env?: unknown;
   observationSize: number;
   actionSize: number;
   /** Gradient steps taken so far, and the epoch they complete. */

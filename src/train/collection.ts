@@ -8,8 +8,9 @@ import { uniformRandomPolicy, type BehaviourPolicy } from '../data/behaviour-pol
 import { collectDataset } from '../data/collect.js';
 import { findD4rlTask, normalizedScore } from '../data/d4rl-registry.js';
 import { writeD4rlFile } from '../data/writer.js';
-import { envIdFor, makeEnv } from '../envs/registry.js';
-import { CheckpointError } from '../errors.js';
+import { envIdFor } from '../envs/registry.js';
+import { describeRecord, envSourceFromConfig, envSourceFromRecord, sameEnv, type EnvRecord, type EnvSource } from './env-source.js';
+import { CheckpointError, ConfigError } from '../errors.js';
 import { initBackend } from '../nn/backend.js';
 import type { Checkpoint } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
@@ -27,35 +28,49 @@ function behaviourOf(loaded: LoadedPolicy, deterministic: boolean): BehaviourPol
   };
 }
 
+/** The env to collect in: a user env (`env.wrapper`), `env.id`, or the checkpoint's own; it must be the checkpoint's. */
+async function collectionEnv(config: ConfigView, checkpoint: Checkpoint | null): Promise<EnvSource> {
+  const recorded: EnvRecord | null = checkpoint ? ((checkpoint.manifest.env as EnvRecord | undefined) ?? { kind: 'registry', id: checkpoint.manifest.envId }) : null;
+  const requestedId = config.has('env.id') ? config.optional('env.id', (k) => config.string(k)) : null;
+  const wrapper = config.has('env.wrapper') && !config.isUnset('env.wrapper');
+  if (!wrapper && requestedId === null) {
+    if (!recorded) throw new ConfigError('Give env.id=<env> (or env.wrapper._target_ for your own env), or checkpoint_path=<run> to collect in its env.');
+    return envSourceFromRecord(recorded, checkpoint!.dir);
+  }
+  const source = wrapper ? await envSourceFromConfig(config) : await envSourceFromRecord({ kind: 'registry', id: envIdFor(requestedId!) }, '');
+  if (recorded && !sameEnv(recorded, source.record)) {
+    throw new CheckpointError(`Checkpoint ${checkpoint!.dir} holds a policy for ${describeRecord(recorded)}, but ${requestedId === null ? 'env.wrapper' : `env.id=${requestedId}`} is ${describeRecord(source.record)}.`);
+  }
+  return source;
+}
+
 export async function runCollection(
   config: ConfigView,
   checkpoint: Checkpoint | null,
-  options: { out: string; seed: number; compression: number; metadata: Record<string, string | number | boolean> },
+  options: { out: string; seed: number; compression: number; metadata: Record<string, string | number | boolean>; log?: (line: string) => void },
 ): Promise<string> {
+  const log = options.log ?? ((line: string) => console.log(line));
   const steps = config.int('collect.steps', { min: 1 });
   const deterministic = config.bool('collect.deterministic');
-  const requestedEnv = config.optional('env.id', (k) => config.string(k));
-  const envId = envIdFor(requestedEnv ?? checkpoint?.manifest.envId ?? '');
-  if (checkpoint && checkpoint.manifest.envId !== envId) {
-    throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a policy for ${checkpoint.manifest.envId}, but env.id=${requestedEnv} is ${envId}.`);
-  }
+  const source = await collectionEnv(config, checkpoint);
+  const envId = source.spec.id;
   // null: the env's own time limit (1000 for the MuJoCo tasks, 500 for CartPole-v1).
   const maxEpisodeSteps = config.optional('env.max_episode_steps', (k) => config.int(k, { min: 1 })) ?? undefined;
-  const env = await makeEnv(envId, { seed: options.seed, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }) });
-  const watch = new InterruptWatch((line) => console.log(line));
+  const env = await source.make({ seed: options.seed, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }) });
+  const watch = new InterruptWatch((line) => log(line));
   const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch];
   try {
     let policy: BehaviourPolicy;
     if (checkpoint === null) policy = uniformRandomPolicy(env.actionSpace);
     else {
       const backend = await initBackend(config.oneOf('backend', BACKENDS));
-      console.log(`Backend: ${backend.description}`);
+      log(`Backend: ${backend.description}`);
       const loaded = await loadPolicy(checkpoint);
       disposables.push(loaded);
       const name = `${checkpoint.manifest.algo} step ${checkpoint.manifest.step} (${deterministic ? 'deterministic' : 'stochastic'})`;
       policy = { name, act: behaviourOf(loaded, deterministic) };
     }
-    console.log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
+    log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
     const started = performance.now();
     let nextReport = 0.1;
     let stepsDone = 0;
@@ -67,7 +82,7 @@ export async function runCollection(
       onEpisode: (episode) => {
         stepsDone += episode.length;
         if (stepsDone / steps >= nextReport) {
-          console.log(`  ${episode.index + 1} episodes, last return ${formatNumber(episode.return)}`);
+          log(`  ${episode.index + 1} episodes, last return ${formatNumber(episode.return)}`);
           while (stepsDone / steps >= nextReport) nextReport += 0.1;
         }
       },

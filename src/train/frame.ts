@@ -16,7 +16,6 @@ import { toYaml } from '../config/run-dir.js';
 import type { Learner, LearnerMetrics, LearnerSizes } from '../algos/learner.js';
 import type { LoopKind } from '../algos/learner-table.js';
 import { requireActionSpace } from '../envs/action-space.js';
-import { envSpecFor, makeEnv } from '../envs/registry.js';
 import type { RegisteredEnvSpec } from '../envs/registry.js';
 import type { Env } from '../envs/types.js';
 import { CheckpointError } from '../errors.js';
@@ -30,11 +29,14 @@ import { readGymEnvOptions, readRunOptions, type RunOptions } from './options.js
 import { formatNumber, type ProgressBar } from './progress.js';
 import { protocolsJson, scoreProtocols, type EvaluationRecord, type ScoreProtocols } from './score-protocols.js';
 import { moduleState, modulePart, savedPart, type SavedPart } from './state-arrays.js';
+import { describeRecord, envSourceFromConfig, sameEnv, type EnvRecord, type EnvSource } from './env-source.js';
 import { CheckpointSaver, interruptedAt, openSession, yieldToEventLoop, type Session, type TrainHooks } from './session.js';
 
 export interface TrainContext {
   config: ConfigView;
   runDir: string;
+  /** The environment, when given in code (the library's train({ env })); else the config's `env`. */
+  env?: EnvSource;
 }
 
 export interface TrainResult {
@@ -79,7 +81,7 @@ export class TrainingFrame {
     readonly context: TrainContext,
     readonly run: RunOptions,
     readonly algo: AlgoChoice,
-    readonly spec: RegisteredEnvSpec,
+    readonly env: EnvSource,
     readonly maxEpisodeSteps: number,
     readonly session: Session,
     readonly resume: Checkpoint | null,
@@ -101,13 +103,14 @@ export class TrainingFrame {
     const algo = readAlgoChoice(config);
     if (algo.loop !== loop) throw new Error(`The ${loop} loop was handed algo.loop=${algo.loop}`);
     const envOptions = readGymEnvOptions(config);
-    const spec = envSpecFor(envOptions.id);
+    const env = context.env ?? (await envSourceFromConfig(config));
+    const spec = env.spec;
     requireActionSpace(algo.name, algo.learner.actionKind, spec);
     const maxEpisodeSteps = envOptions.maxEpisodeSteps ?? spec.maxEpisodeSteps;
     const resume = run.checkpoint.resumeFrom ? readCheckpoint(run.checkpoint.resumeFrom) : null;
-    if (resume) checkResumable(resume, algo.name, spec.id, envOptions.id);
+    if (resume) checkResumable(resume, algo.name, env, envOptions.id ?? spec.id);
 
-    const session = await openSession(runDir, run, hooks.interrupt);
+    const session = await openSession(runDir, run, hooks.interrupt, hooks.progress);
     const opened: { dispose(): void }[] = [];
     try {
       const sizes: LearnerSizes = { observationSize: spec.observationSize, actionSize: spec.actionSize };
@@ -117,12 +120,12 @@ export class TrainingFrame {
         : await algo.learner.create({ ...algo.settings, ...sizes, seed: run.seed });
       opened.push(learner);
       learner.distribute(session.threads);
-      const evalEnv = await makeEnv(spec.id, { seed: run.eval.seed, maxEpisodeSteps });
+      const evalEnv = await env.make({ seed: run.eval.seed, maxEpisodeSteps });
       opened.push({ dispose: () => evalEnv.close() });
       const metrics = new MetricsLog(fileSinks(runDir, toYaml(config.root)), resume ? MetricsLog.fromFiles(resume.files) : {});
       const state = (resume ? savedPart(resume, 'frame')?.meta : null) as FrameState | null;
-      session.log(`Environment: ${spec.id} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
-      return new TrainingFrame(context, run, algo, spec, maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
+      session.log(`Environment: ${env.description} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
+      return new TrainingFrame(context, run, algo, env, maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
     } catch (error) {
       for (const d of opened.reverse()) d.dispose();
       session.close();
@@ -136,6 +139,10 @@ export class TrainingFrame {
 
   get epoch(): number {
     return this.state.epoch;
+  }
+
+  get spec(): RegisteredEnvSpec {
+    return this.env.spec;
   }
 
   get sizes(): LearnerSizes {
@@ -209,6 +216,7 @@ export class TrainingFrame {
       'perf/steps_per_s': (this.state.step - this.epochStartStep) / seconds,
     };
     this.metrics.append('metrics', row);
+    this.hooks.onEpoch?.(row);
     if (this.state.epoch % this.run.metric.logEvery === 0 || options.final) this.log(describeEpoch(row, this.totalEpochs, this.totalSteps));
     this.state.sums = {};
     this.state.counts = {};
@@ -254,6 +262,7 @@ export class TrainingFrame {
         algo: this.algo.name,
         learner: this.algo.learner.name,
         envId: this.spec.id,
+        env: this.env.record as unknown as Json,
         ...this.sizes,
         step: this.state.step,
         epoch: this.state.epoch,
@@ -309,7 +318,7 @@ export class TrainingFrame {
     const evaluation = evaluatePolicy(this.evalEnv, (observation) => this.learner.act(observation, this.run.eval.deterministic, rng), {
       episodes: this.run.eval.episodes,
       seed: this.run.eval.seed,
-      scoreId: readGymEnvOptions(this.context.config).id,
+      scoreId: readGymEnvOptions(this.context.config).id ?? this.spec.id,
     });
     this.state.evaluations.push({
       epoch: this.state.epoch,
@@ -343,10 +352,12 @@ function freshState(): FrameState {
   return { step: 0, epoch: 0, seconds: 0, sums: {}, counts: {}, evaluations: [] };
 }
 
-function checkResumable(checkpoint: Checkpoint, algo: string, envId: string, requestedEnv: string): void {
+function checkResumable(checkpoint: Checkpoint, algo: string, env: EnvSource, requestedEnv: string): void {
   const { manifest } = checkpoint;
   if (manifest.algo !== algo) throw new CheckpointError(`Checkpoint ${checkpoint.dir} was written by ${manifest.algo}; it cannot be resumed with algo=${algo}.`);
-  if (manifest.envId !== envId) throw new CheckpointError(`Checkpoint ${checkpoint.dir} was trained on ${manifest.envId}, but env.id=${requestedEnv} is ${envId}.`);
+  if (manifest.envId !== env.spec.id) throw new CheckpointError(`Checkpoint ${checkpoint.dir} was trained on ${manifest.envId}, but env.id=${requestedEnv} is ${env.spec.id}.`);
+  const recorded = manifest.env as EnvRecord | undefined;
+  if (recorded && !sameEnv(recorded, env.record)) throw new CheckpointError(`Checkpoint ${checkpoint.dir} was trained in ${describeRecord(recorded)}; this run's env is ${describeRecord(env.record)}.`);
   if (!(manifest.state as { frame?: unknown } | null)?.frame) {
     throw new CheckpointError(`Checkpoint ${checkpoint.dir} was written by mopo ${manifest.mopoVersion}, whose runs this version cannot resume (its policy still loads for mopo-eval and mopo-collect).`);
   }

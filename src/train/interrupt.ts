@@ -17,7 +17,12 @@ export class InterruptWatch {
     this.notify(`\n${signal} received: finishing the current step and saving a checkpoint (press Ctrl-C again to quit at once).`);
   };
 
-  constructor(private readonly notify: (line: string) => void) {
+  constructor(
+    private readonly notify: (line: string) => void,
+    /** Listen for SIGINT and SIGTERM (the commands); a library caller stops a run with `request` instead. */
+    signals = true,
+  ) {
+    if (!signals) return;
     process.on('SIGINT', this.onSignal);
     process.on('SIGTERM', this.onSignal);
   }

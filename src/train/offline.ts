@@ -15,7 +15,7 @@ import type { DynamicsEnsemble } from '../algos/mopo/dynamics-ensemble.js';
 import { loadDataset } from '../data/load-dataset.js';
 import type { OfflineDataset } from '../data/offline-dataset.js';
 import { ReplayBuffer, allocateBatch, type TransitionBatch } from '../data/replay-buffer.js';
-import { envIdFor } from '../envs/registry.js';
+import { availableEnvIds, envIdFor } from '../envs/registry.js';
 import { CheckpointError, DatasetError } from '../errors.js';
 import type { Json } from '../nn/state.js';
 import { Rng, type RngState } from '../util/rng.js';
@@ -63,12 +63,7 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     const { run, learner, sizes } = frame;
 
     // ── 1. Dataset ────────────────────────────────────────────────────────────────
-    const dataset = await loadDataset(envOptions.datasetPath ?? envOptions.id, {
-      expect: { ...sizes, actionSpace: frame.spec.actionSpace },
-      datasetDir: envOptions.datasetDir,
-      baseUrl: envOptions.baseUrl,
-      signal: frame.session.interrupt.signal,
-    });
+    const dataset = await trainingData(frame, envOptions);
     checkDatasetEnv(dataset, frame.spec.id);
     frame.log(`Dataset: ${dataset.source.path} (${dataset.size} transitions, obs ${dataset.observationSize}, act ${dataset.actionSize})`);
     const realBuffer = ReplayBuffer.over(dataset, sizes.observationSize, sizes.actionSize);
@@ -122,6 +117,21 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
   } finally {
     frame.close();
   }
+}
+
+/** The data to learn from: `env.dataset_path`, else the D4RL id `env.id`, else the user env's getDataset(). */
+async function trainingData(frame: TrainingFrame, envOptions: EnvOptions): Promise<OfflineDataset> {
+  const where = envOptions.datasetPath ?? envOptions.id;
+  if (where !== null) {
+    return loadDataset(where, {
+      expect: { ...frame.sizes, actionSpace: frame.spec.actionSpace },
+      ...(envOptions.datasetDir === null ? {} : { datasetDir: envOptions.datasetDir }),
+      ...(envOptions.baseUrl === null ? {} : { baseUrl: envOptions.baseUrl }),
+      signal: frame.session.interrupt.signal,
+    });
+  }
+  if (!frame.env.dataset) throw new DatasetError(`${frame.env.description} has no getDataset(): add one to the env, or give a D4RL-layout file with env.dataset_path=<file.hdf5>.`);
+  return frame.env.dataset({ validationSplit: envOptions.validationSplit, seed: frame.run.seed });
 }
 
 /** The ensemble (fitted here, resumed, or loaded from another run) and the model buffer, registered for checkpoints. */
@@ -229,7 +239,9 @@ function fingerprint(dataset: OfflineDataset): DatasetFingerprint {
 
 function checkDatasetEnv(dataset: OfflineDataset, envId: string): void {
   const recorded = dataset.source.envId;
-  if (recorded !== undefined && envIdFor(recorded) !== envId) {
+  // A file may name an env the registry does not know (a user env's id): then only the name must match.
+  const canonical = recorded === undefined ? undefined : availableEnvIds().some((id) => id === envId) ? envIdFor(recorded) : recorded;
+  if (recorded !== undefined && canonical !== envId) {
     throw new DatasetError(`Dataset ${dataset.source.path} was recorded in ${recorded}, but env.id selects ${envId}. Set env.id to a ${recorded} id, or use a ${envId} dataset.`);
   }
 }

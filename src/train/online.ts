@@ -14,7 +14,7 @@
  */
 import { ReplayBuffer, allocateBatch } from '../data/replay-buffer.js';
 import { sampleAction } from '../envs/action-space.js';
-import { makeEnv } from '../envs/registry.js';
+import { EnvError } from '../errors.js';
 import type { EnvSnapshot } from '../envs/types.js';
 import type { Json } from '../nn/state.js';
 import { Rng, type RngState } from '../util/rng.js';
@@ -47,14 +47,18 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
   const frame = await TrainingFrame.open(context, hooks, 'online');
   try {
     const online = ONLINE_LOOP.read(context.config.at('algo'));
+    if (frame.env.singleInstance) throw new EnvError('Online training needs an env class or factory, not one env object: it plays a second instance for evaluation.');
     const { run, learner, sizes } = frame;
-    const env = frame.own(await makeEnv(frame.spec.id, { seed: run.seed, maxEpisodeSteps: frame.maxEpisodeSteps }));
+    const env = frame.own(await frame.env.make({ seed: run.seed, maxEpisodeSteps: frame.maxEpisodeSteps }));
 
     const savedReplay = frame.saved('replay');
     const replay = savedReplay ? bufferFromPart(frame.resume!, 'replay', savedReplay) : new ReplayBuffer(online.bufferSize, sizes.observationSize, sizes.actionSize);
     const loop: OnlineLoop = (frame.saved('loop')?.meta as OnlineLoop | undefined) ?? freshLoop(run.seed);
     let observation = loop.env ? env.restore(loop.env) : env.reset(run.seed);
     if (frame.resume) frame.log(`Resuming from ${frame.resume.dir} (step ${frame.step}, epoch ${frame.epoch})`);
+    if (frame.resume && loop.env?.episodeRunning === false && !frame.env.exactSnapshots) {
+      frame.log(`${frame.env.description} has no snapshot()/restore(): the resumed run starts a new episode, so it does not continue exactly as an uninterrupted one.`);
+    }
 
     const actionRng = Rng.fromState(loop.actionRng);
     const samplingRng = Rng.fromState(loop.samplingRng);

@@ -10,10 +10,12 @@ import type { ConfigView } from '../config/access.js';
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 export interface EnvOptions {
-  id: string;
+  /** A registered env or D4RL id; null for a user env (`env.wrapper`). */
+  id: string | null;
   datasetPath: string | null;
-  datasetDir: string;
-  baseUrl: string;
+  /** Where D4RL downloads are cached, and fetched from (D4RL ids only). */
+  datasetDir: string | null;
+  baseUrl: string | null;
   validationSplit: number;
   maxValidationSize: number;
   /** null: the environment's own time limit. */
@@ -62,10 +64,10 @@ export function readRunOptions(config: ConfigView): RunOptions {
 export function readEnvOptions(config: ConfigView): EnvOptions {
   const env = config.at('env');
   return {
-    id: env.string('id'),
+    id: userEnv(env) ? null : env.string('id'),
     datasetPath: env.optional('dataset_path', (k) => expandHome(env.string(k))),
-    datasetDir: expandHome(env.string('dataset_dir')),
-    baseUrl: env.string('base_url'),
+    datasetDir: env.has('dataset_dir') ? expandHome(env.string('dataset_dir')) : null,
+    baseUrl: env.has('base_url') ? env.string('base_url') : null,
     validationSplit: env.number('validation_split', { min: 0, max: 0.9 }),
     maxValidationSize: env.int('max_validation_size', { min: 0 }),
     maxEpisodeSteps: env.optional('max_episode_steps', (k) => env.int(k, { min: 1 })),
@@ -76,8 +78,13 @@ export function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? path.join(homedir(), p.slice(2)) : p;
 }
 
-/** An environment to interact with (online training, collection): its id and time limit. */
-export function readGymEnvOptions(config: ConfigView): { id: string; maxEpisodeSteps: number | null } {
+/** An environment to interact with (online training, collection): its id (null for a user env) and time limit. */
+export function readGymEnvOptions(config: ConfigView): { id: string | null; maxEpisodeSteps: number | null } {
   const env = config.at('env');
-  return { id: env.string('id'), maxEpisodeSteps: env.optional('max_episode_steps', (k) => env.int(k, { min: 1 })) };
+  return { id: userEnv(env) ? null : env.string('id'), maxEpisodeSteps: env.optional('max_episode_steps', (k) => env.int(k, { min: 1 })) };
+}
+
+/** Whether the env section names a user env (`env.wrapper._target_`) rather than a registered one. */
+function userEnv(env: ConfigView): boolean {
+  return env.has('wrapper') && !env.isUnset('wrapper');
 }

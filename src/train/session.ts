@@ -14,6 +14,7 @@ import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { checkpointName, listCheckpoints, pruneCheckpoints, writeCheckpoint, type CheckpointInfo, type NamedArray } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
 import type { RunOptions } from './options.js';
+import type { MetricRow } from './metrics.js';
 import { createProgress, type Progress } from './progress.js';
 
 export interface Session {
@@ -28,8 +29,8 @@ export interface Session {
   close(): void;
 }
 
-export async function openSession(runDir: string, run: RunOptions, interrupt?: InterruptWatch): Promise<Session> {
-  const progress = await createProgress(run.metric.progress);
+export async function openSession(runDir: string, run: RunOptions, interrupt?: InterruptWatch, display?: Progress): Promise<Session> {
+  const progress = display ?? (await createProgress(run.metric.progress));
   const logFile = path.join(runDir, 'train.log');
   const log = (line: string) => {
     progress.log(line);
@@ -93,6 +94,10 @@ export interface TrainHooks {
   afterStep?(step: number, interrupt: InterruptWatch): void;
   /** Use this watch instead of one listening for SIGINT/SIGTERM. */
   interrupt?: InterruptWatch;
+  /** Show progress here instead of on the terminal (the library's onProgress). */
+  progress?: Progress;
+  /** Each epoch's metrics row as it is written. */
+  onEpoch?(row: MetricRow): void;
 }
 
 /** The error a Ctrl-C ends a run with: where it stopped and how to continue. */

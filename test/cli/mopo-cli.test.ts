@@ -83,7 +83,7 @@ describe('mopo --help and --info', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('== Configuration groups ==');
     expect(result.stdout).toMatch(/^algo: +ddpg, mopo, sac, sac_online, td3$/m);
-    expect(result.stdout).toMatch(/^exp: +halfcheetah-medium, .*walker2d-random$/m);
+    expect(result.stdout).toMatch(/^exp: +custom-mopo, custom-online, halfcheetah-medium, .*walker2d-random$/m);
     expect(result.stdout).toContain('== Config ==');
     expect(result.stdout).toContain('(not yet chosen: exp=<option>)');
     expect(result.stdout).toContain('penalty_coef: 1');
