@@ -26,8 +26,10 @@ describe('mopo --cfg', () => {
   });
 
   it('resolves interpolations with --resolve and selects a package with -p', () => {
-    const unresolved = mopo(['--cfg', 'job', '-p', 'exp_name', 'exp=hopper-medium']);
-    expect(unresolved.stdout).toContain('${hydra:runtime.choices.exp}');
+    const unresolved = mopo(['--cfg', 'job', '-p', 'algo', 'exp=hopper-medium', 'algo.h=${.num_epochs}']);
+    expect(unresolved.stdout).toContain('h: ${.num_epochs}');
+    // A single value prints as itself, resolved, as Hydra prints it (OmegaConf.select).
+    expect(mopo(['--cfg', 'job', '-p', 'exp_name', 'exp=hopper-medium']).stdout).toBe('hopper-medium\n');
     const resolved = mopo(['--cfg', 'job', '--resolve', '-p', 'algo', 'exp=hopper-medium']);
     expect(resolved.stdout.startsWith('# @package algo\n')).toBe(true);
     expect((yaml.load(resolved.stdout) as Record<string, unknown>).h).toBe(5);
@@ -93,8 +95,9 @@ describe('mopo --help and --info', () => {
     const result = mopo(['--info', 'defaults', 'exp=hopper-medium']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Defaults List');
-    expect(result.stdout).toMatch(/\| algo\/sac +\| algo +\| false +\| algo\/mopo +\|/);
-    expect(result.stdout).toMatch(/\| exp\/hopper-medium +\| +\| true +\| config +\|/);
+    expect(result.stdout).toMatch(/\| algo\/sac +\| algo +\| False +\| algo\/mopo +\|/);
+    expect(result.stdout).toMatch(/\| exp\/hopper-medium +\| +\| True +\| config +\|/);
+    expect(result.stdout).toMatch(/\| hydra\/launcher\/basic +\| hydra.launcher +\| False +\| hydra\/config +\|/);
   });
 
   it('uses another primary config and extra config dirs (-cn, -cp, -cd)', () => {
@@ -158,13 +161,15 @@ describe('mopo -m', () => {
     const result = mopo(['-m', ...QUICK, 'algo.h=1,2', 'seed=0,1'], { cwd });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Launching 4 jobs');
-    expect(result.stdout).toContain(`\t#3 : ${QUICK.join(' ')} algo.h=2 seed=1`);
+    // Each job's overrides are written back as Hydra's sweeper writes them (floats in Python's form).
+    const written = QUICK.map((o) => o.replace('[2.5e-5,5e-5,1e-4]', '[2.5e-05,5e-05,0.0001]'));
+    expect(result.stdout).toContain(`\t#3 : ${written.join(' ')} algo.h=2 seed=1`);
     expect(result.stdout).toMatch(/Sweep summary: 4 jobs, 4 ran, 0 failed/);
     const [day] = readdirSync(path.join(cwd, 'multirun'));
     const [time] = readdirSync(path.join(cwd, 'multirun', day!));
     const sweepDir = path.join(cwd, 'multirun', day!, time!);
     expect(readdirSync(sweepDir).sort()).toEqual(['0', '1', '2', '3', 'multirun.yaml']);
-    expect(yaml.load(readFileSync(path.join(sweepDir, '3/.hydra/overrides.yaml'), 'utf8'))).toEqual([...QUICK, 'algo.h=2', 'seed=1']);
+    expect(yaml.load(readFileSync(path.join(sweepDir, '3/.hydra/overrides.yaml'), 'utf8'))).toEqual([...written, 'algo.h=2', 'seed=1']);
     expect((yaml.load(readFileSync(path.join(sweepDir, '3/resolved_config.yaml'), 'utf8')) as Record<string, any>).algo.h).toBe(2);
     expect(existsSync(path.join(sweepDir, '3/metrics.csv'))).toBe(true);
   });
