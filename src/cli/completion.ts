@@ -116,8 +116,8 @@ function flagNames(): string[] {
 function flagValueCandidates(previous: string | undefined, word: string): string[] | null {
   const spec = FLAG_SPECS.find((f) => previous === `--${f.name}` || f.aliases.some((a) => previous === `-${a}`));
   if (spec === undefined || spec.type !== 'string') return null;
-  if (spec.name === 'cfg') return ['job', 'hydra', 'all'].filter((v) => v.startsWith(word));
-  if (spec.name === 'info') return INFO_TOPICS.filter((v) => v.startsWith(word));
+  if (spec.name === 'cfg') return ['all', 'hydra', 'job'].filter((v) => v.startsWith(word));
+  if (spec.name === 'info') return INFO_TOPICS.filter((v) => v.startsWith(word)).sort();
   if (spec.name === 'config-path' || spec.name === 'config-dir') return files(word).filter((f) => f.endsWith('/'));
   return null;
 }

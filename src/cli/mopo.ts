@@ -84,7 +84,7 @@ function renderConfig(job: JobConfig, flags: CliFlags): string {
   const pkg = flags.package === '_global_' ? null : flags.package;
   if (pkg === null) return toYaml(config).trimEnd();
   const selected = getPath(config, pkg);
-  if (selected === undefined) throw new ConfigError(`package '${pkg}' not found in config${didYouMean(pkg, allKeys(config))}`);
+  if (selected === undefined) throw new ConfigError(`package '${pkg}' not found in config.${didYouMean(pkg, allKeys(config))}`);
   if (!isDict(selected) && !Array.isArray(selected)) {
     // A single value prints as itself, resolved (Hydra selects it with OmegaConf.select).
     const value = getPath(pick(flags.cfg === 'job' ? job.jobConfig('display') : withHydra('display')), pkg);

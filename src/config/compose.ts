@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { buildDefaultsList, type DefaultsTreeNode, type ResultDefault } from './defaults-list.js';
-import { hydraBuiltins, isHydraOverride, type RunMode } from './hydra-node.js';
+import { hydraBuiltins, isHydraOverride, unofferedHydraGroup, type RunMode } from './hydra-node.js';
 import { ConfigResolver, checkInterpolationSyntax } from './interpolation.js';
 import { mergeConfigs } from './merge.js';
 import { isSweepOverride, keyElement, parseOverride, type Override } from './override-parser.js';
@@ -262,7 +262,8 @@ function missingKey(config: ConfigDict, o: Override, suggestion: string): Config
   const valueText = o.text.slice(o.text.indexOf('=') + 1);
   return new ConfigError(
     `Could not override '${o.key}'.${suggestion}\nTo append to your config use +${o.key}=${valueText}\n` +
-      `Key '${missingPart}' is not in struct${existing ? ` '${existing}'` : ''}\n    full_key: ${o.key}`,
+      `Key '${missingPart}' is not in struct${existing ? ` '${existing}'` : ''}\n    full_key: ${o.key}` +
+      unofferedHydraGroup(o.key),
   );
 }
 

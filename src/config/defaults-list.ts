@@ -19,6 +19,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
+import { unofferedHydraGroup } from './hydra-node.js';
 import { ConfigResolver } from './interpolation.js';
 import { standardResolvers } from './resolvers.js';
 import { keyElement, isSweepOverride, type Override } from './override-parser.js';
@@ -227,16 +228,6 @@ export interface DefaultsResult {
 /** Config files that are not files: Hydra's `hydra/config`, built into mopo. */
 export type BuiltinConfigs = Map<string, LoadedConfig>;
 
-// Hydra's own groups that mopo does not offer, and why (the error says so when an override names one).
-const UNOFFERED_HYDRA_GROUPS: Record<string, string> = {
-  'hydra/output': 'set hydra.run.dir and hydra.sweep.dir instead',
-  'hydra/help': "mopo's --help is fixed",
-  'hydra/hydra_help': "mopo's --help is fixed",
-  'hydra/hydra_logging': "mopo's logging is fixed (the terminal and each run's train.log)",
-  'hydra/job_logging': "mopo's logging is fixed (the terminal and each run's train.log)",
-  'hydra/env': 'mopo sets no environment per job',
-  'hydra/callbacks': 'mopo runs no Python callbacks',
-};
 
 /**
  * Builds the defaults list for a primary config and the command line's overrides.
@@ -548,9 +539,7 @@ class DefaultsBuilder {
         message += `\nTo append to your default list use +${key}=${Array.isArray(option) ? `[${option.join(',')}]` : String(option)}`;
         if (choices.length === 0) message += didYouMean(key, [...this.knownChoices.keys()]);
       }
-      if (UNOFFERED_HYDRA_GROUPS[group]) {
-        message += `\nmopo does not offer Hydra's '${group}' config group (${UNOFFERED_HYDRA_GROUPS[group]}); this is a deliberate difference from Hydra.`;
-      }
+      message += unofferedHydraGroup(group);
       throw new ConfigError(message);
     }
   }

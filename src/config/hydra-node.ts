@@ -54,6 +54,23 @@ export function hydraBuiltins(): BuiltinConfigs {
   ]);
 }
 
+// Hydra's own groups that mopo does not offer, and why (the error says so when an override names one).
+const UNOFFERED_HYDRA_GROUPS: Record<string, string> = {
+  'hydra/output': 'set hydra.run.dir and hydra.sweep.dir instead',
+  'hydra/help': "mopo's --help is fixed",
+  'hydra/hydra_help': "mopo's --help is fixed",
+  'hydra/hydra_logging': "mopo's logging is fixed (the terminal and each run's train.log)",
+  'hydra/job_logging': "mopo's logging is fixed (the terminal and each run's train.log)",
+  'hydra/env': 'mopo sets no environment per job',
+  'hydra/callbacks': 'mopo runs no Python callbacks',
+};
+
+/** The sentence that says a Hydra group is missing on purpose ('' for any other group). */
+export function unofferedHydraGroup(group: string): string {
+  const reason = UNOFFERED_HYDRA_GROUPS[group];
+  return reason === undefined ? '' : `\nmopo does not offer Hydra's '${group}' config group (${reason}); this is a deliberate difference from Hydra.`;
+}
+
 /** Hydra's test: an override of Hydra's own config (`hydra.run.dir=…`, `hydra/launcher=…`). */
 export function isHydraOverride(key: string): boolean {
   return key.startsWith('hydra.') || key.startsWith('hydra/');

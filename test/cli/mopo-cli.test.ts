@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,93 @@ describe('mopo --help and --info', () => {
     expect(extra.env.id).toBe('hopper-expert-v2');
     expect(extra.seed).toBe(7);
     expect(yaml.load(mopo(['--cfg', 'job', '-cp', dir, '-cn', 'tiny']).stdout)).toEqual({ answer: 42 });
+  });
+});
+
+describe('mopo Hydra conformance (flags)', () => {
+  it('--info defaults-tree nests each entry under the config whose defaults list holds it', () => {
+    const result = mopo(['--info', 'defaults-tree', 'exp=hopper-medium']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      ['<root>:', '  hydra/config:', '    hydra/launcher: basic', '    hydra/sweeper: basic', '    _self_', '  config:', '    _self_', '    env: d4rl', '    algo: mopo:', '      algo/sac', '      _self_'].join('\n'),
+    );
+    expect(result.stdout).toContain('    eval: default\n    exp: hopper-medium:\n      _self_');
+  });
+
+  it('--info searchpath needs no experiment', () => {
+    const result = mopo(['--info', 'searchpath']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/\| hydra +\| file:\/\/.*configs \(hydra\/ only\) +\|\n\| main +\| file:\/\/.*configs +\|/);
+  });
+
+  it('-cd to a directory that does not exist is an error, before anything runs', () => {
+    const cwd = tempDir();
+    const result = mopo(['-cd', 'no-such-dir', 'exp=quickstart'], { cwd });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`mopo: Additional config directory '${path.join(cwd, 'no-such-dir')}' not found\n`);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--package _global_ prints the whole config; a missing package is an error', () => {
+    const whole = mopo(['--cfg', 'job', '-p', '_global_', 'exp=hopper-medium']);
+    expect(whole.status).toBe(0);
+    expect(Object.keys(yaml.load(whole.stdout) as object)).toContain('algo');
+    const missing = mopo(['--cfg', 'job', '-p', 'algoo', 'exp=hopper-medium']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("package 'algoo' not found in config. Did you mean 'algo'?");
+  });
+
+  it('hydra/launcher=<option> is a config group of Hydra’s own node', () => {
+    const result = mopo(['--cfg', 'hydra', '-p', 'hydra.launcher', 'exp=hopper-medium', 'hydra/launcher=basic']);
+    expect(result.stdout).toBe('# @package hydra.launcher\n_target_: hydra._internal.core_plugins.basic_launcher.BasicLauncher\n');
+  });
+});
+
+describe('mopo shell completion (-sc)', () => {
+  /** A `mopo` on PATH, as an installed package provides. */
+  const onPath = () => {
+    const bin = tempDir('mopo-bin-');
+    writeFileSync(path.join(bin, 'mopo'), `#!/bin/sh\nexec "${process.execPath}" "${path.resolve(import.meta.dirname, '../../bin/mopo.js')}" "$@"\n`);
+    chmodSync(path.join(bin, 'mopo'), 0o755);
+    return `${bin}:${process.env.PATH}`;
+  };
+
+  /** Installs the completion in a real bash, completes the line as if TAB were pressed, and returns COMPREPLY. */
+  const bashComplete = (line: string, PATH: string): string[] => {
+    const script = [
+      'eval "$(mopo -sc install=bash)"',
+      `COMP_LINE=${JSON.stringify(line)}`,
+      'COMP_POINT=${#COMP_LINE}',
+      'read -ra COMP_WORDS <<< "$COMP_LINE"',
+      `${line.endsWith(' ') ? 'COMP_WORDS+=("")' : ':'}`,
+      'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
+      'mopo_bash_completion',
+      'printf "%s\\n" "${COMPREPLY[@]}"',
+    ].join('\n');
+    const result = spawnSync('bash', ['-c', script], { env: { ...process.env, PATH }, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    return result.stdout.split('\n').filter((l) => l !== '');
+  };
+
+  it('completes groups, options, keys and flags in bash', () => {
+    const PATH = onPath();
+    // The group (algo=) and, from the config composed so far, its keys (algo.).
+    expect(bashComplete('mopo alg', PATH)).toEqual(['algo.', 'algo=']);
+    expect(bashComplete('mopo algo=sa', PATH)).toEqual(['algo=sac', 'algo=sac_online']);
+    expect(bashComplete('mopo hydra/l', PATH)).toEqual(['hydra/launcher=']);
+    expect(bashComplete('mopo exp=quickstart algo.ensembles.pen', PATH)).toEqual(['algo.ensembles.penalty=', 'algo.ensembles.penalty_coef=']);
+    expect(bashComplete('mopo exp=quickstart algo.h=', PATH)).toEqual(['algo.h=5']);
+    expect(bashComplete('mopo --cf', PATH)).toEqual(['--cfg']);
+    expect(bashComplete('mopo --cfg ', PATH)).toEqual(['all', 'hydra', 'job']);
+  });
+
+  it('prints Hydra’s install forms and refuses an unknown shell or subcommand', () => {
+    expect(mopo(['-sc', 'install=fish']).stdout).toContain("complete -c mopo -f -a '(mopo_fish_completion)'");
+    expect(mopo(['--shell-completion', 'uninstall=bash']).stdout).toContain('complete -r mopo');
+    const query = mopo(['-sc', 'query=fish'], { env: { COMP_LINE: 'mopo exp=hopper-me' } });
+    expect(query.stdout.split('\n').filter((l) => l)).toEqual(['exp=hopper-medium', 'exp=hopper-medium-expert', 'exp=hopper-medium-replay']);
+    expect(mopo(['-sc', 'install=tcsh']).stderr).toContain("No completion for the shell 'tcsh'");
+    expect(mopo(['-sc']).stderr).toContain('--shell-completion expects one subcommand');
   });
 });
 
