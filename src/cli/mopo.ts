@@ -70,9 +70,9 @@ export async function main(argv: string[]): Promise<number> {
  */
 function checkValues(flags: CliFlags, job: JobConfig): void {
   if (flags.info || flags.cfg === 'hydra') return;
-  const view = job.view();
-  if (flags.cfg && !view.has('algo')) return;
-  checkTrainJob(view);
+  // Decided on the config as composed: resolving a tree that is not a training job could fail first.
+  if (flags.cfg && !('algo' in job.jobConfig(false))) return;
+  checkTrainJob(job.view());
 }
 
 /** `--cfg job|hydra|all [--resolve] [--package PKG]`, printed as Hydra prints it. */

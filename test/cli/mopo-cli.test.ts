@@ -146,6 +146,14 @@ describe('mopo Hydra conformance (flags)', () => {
     expect(missing.stderr).toContain("package 'algoo' not found in config. Did you mean 'algo'?");
   });
 
+  it('--resolve shows a value that depends on ??? as ???, as Hydra prints it', () => {
+    const dir = tempDir('mopo-cfgdir-');
+    writeFileSync(path.join(dir, 'config.yaml'), 'x: ${y}\ny: ???\nz: foo-${y}\nw: 1\n');
+    const result = mopo(['--cfg', 'job', '--resolve', '-cp', dir]);
+    expect(result.status).toBe(0);
+    expect(yaml.load(result.stdout)).toEqual({ x: '???', y: '???', z: '???', w: 1 });
+  });
+
   it('hydra/launcher=<option> is a config group of Hydra’s own node', () => {
     const result = mopo(['--cfg', 'hydra', '-p', 'hydra.launcher', 'exp=hopper-medium', 'hydra/launcher=basic']);
     expect(result.stdout).toBe('# @package hydra.launcher\n_target_: hydra._internal.core_plugins.basic_launcher.BasicLauncher\n');
