@@ -169,33 +169,52 @@ describe('mopo shell completion (-sc)', () => {
     return `${bin}:${process.env.PATH}`;
   };
 
-  /** Installs the completion in a real bash, completes the line as if TAB were pressed, and returns COMPREPLY. */
-  const bashComplete = (line: string, PATH: string): string[] => {
-    const script = [
-      'eval "$(mopo -sc install=bash)"',
-      `COMP_LINE=${JSON.stringify(line)}`,
-      'COMP_POINT=${#COMP_LINE}',
-      'read -ra COMP_WORDS <<< "$COMP_LINE"',
-      `${line.endsWith(' ') ? 'COMP_WORDS+=("")' : ':'}`,
-      'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
-      'mopo_bash_completion',
-      'printf "%s\\n" "${COMPREPLY[@]}"',
-    ].join('\n');
+  /** Installs the completion in one real bash, completes each line as if TAB were pressed, and returns each COMPREPLY. */
+  const bashComplete = (lines: string[], PATH: string): string[][] => {
+    const complete = (line: string) =>
+      [
+        `COMP_LINE=${JSON.stringify(line)}`,
+        'COMP_POINT=${#COMP_LINE}',
+        'read -ra COMP_WORDS <<< "$COMP_LINE"',
+        line.endsWith(' ') ? 'COMP_WORDS+=("")' : ':',
+        'COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))',
+        'COMPREPLY=()',
+        'mopo_bash_completion',
+        'printf "%s\\n" "${COMPREPLY[@]}" "--"',
+      ].join('\n');
+    const script = ['eval "$(mopo -sc install=bash)"', ...lines.map(complete)].join('\n');
     const result = spawnSync('bash', ['-c', script], { env: { ...process.env, PATH }, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
-    return result.stdout.split('\n').filter((l) => l !== '');
+    return result.stdout.split('--\n').slice(0, lines.length).map((block) => block.split('\n').filter((l) => l !== ''));
   };
 
   it('completes groups, options, keys and flags in bash', () => {
-    const PATH = onPath();
-    // The group (algo=) and, from the config composed so far, its keys (algo.).
-    expect(bashComplete('mopo alg', PATH)).toEqual(['algo.', 'algo=']);
-    expect(bashComplete('mopo algo=sa', PATH)).toEqual(['algo=sac', 'algo=sac_online']);
-    expect(bashComplete('mopo hydra/l', PATH)).toEqual(['hydra/launcher=']);
-    expect(bashComplete('mopo exp=quickstart algo.ensembles.pen', PATH)).toEqual(['algo.ensembles.penalty=', 'algo.ensembles.penalty_coef=']);
-    expect(bashComplete('mopo exp=quickstart algo.h=', PATH)).toEqual(['algo.h=5']);
-    expect(bashComplete('mopo --cf', PATH)).toEqual(['--cfg']);
-    expect(bashComplete('mopo --cfg ', PATH)).toEqual(['all', 'hydra', 'job']);
+    const lines = ['mopo alg', 'mopo algo=sa', 'mopo hydra/l', 'mopo exp=quickstart algo.ensembles.pen', 'mopo exp=quickstart algo.h=', 'mopo --cf', 'mopo --cfg '];
+    expect(bashComplete(lines, onPath())).toEqual([
+      // The group (algo=) and, from the config composed so far, its keys (algo.).
+      ['algo.', 'algo='],
+      ['algo=sac', 'algo=sac_online'],
+      ['hydra/launcher='],
+      ['algo.ensembles.penalty=', 'algo.ensembles.penalty_coef='],
+      ['algo.h=5'],
+      ['--cfg'],
+      ['all', 'hydra', 'job'],
+    ]);
+  });
+
+  // Debian's fish and zsh; .ci/run installs them so these run in CI.
+  const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+
+  it.skipIf(!has('fish'))('completes in fish through `mopo -sc install=fish | source`', () => {
+    const script = 'mopo -sc install=fish | source; complete -C "mopo algo=sa"; complete -C "mopo exp=quickstart algo.ensembles.pen"';
+    const result = spawnSync('fish', ['-c', script], { env: { ...process.env, PATH: onPath() }, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout.split('\n').filter((l) => l !== '')).toEqual(['algo=sac', 'algo=sac_online', 'algo.ensembles.penalty=', 'algo.ensembles.penalty_coef=']);
+  });
+
+  it.skipIf(!has('zsh'))('registers in zsh through bashcompinit', () => {
+    const script = 'autoload -Uz compinit bashcompinit && compinit -u && bashcompinit && eval "$(mopo -sc install=bash)" && complete -p mopo';
+    const result = spawnSync('zsh', ['-c', script], { env: { ...process.env, PATH: onPath() }, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout).toContain('complete -o nospace -o default -F mopo_bash_completion mopo');
   });
 
   it('prints Hydra’s install forms and refuses an unknown shell or subcommand', () => {
