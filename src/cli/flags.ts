@@ -9,12 +9,14 @@ import { Parser } from 'yargs/helpers';
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 
-export const INFO_TOPICS = ['all', 'config', 'defaults', 'defaults-tree', 'searchpath'] as const;
+export const INFO_TOPICS = ['all', 'config', 'defaults', 'defaults-tree', 'plugins', 'searchpath'] as const;
 export type InfoTopic = (typeof INFO_TOPICS)[number];
 export type CfgKind = 'job' | 'hydra' | 'all';
 
 export interface CliFlags {
   help: boolean;
+  hydraHelp: boolean;
+  shellCompletion: boolean;
   version: boolean;
   cfg: CfgKind | null;
   resolve: boolean;
@@ -29,14 +31,16 @@ export interface CliFlags {
   overrides: string[];
 }
 
-interface FlagSpec {
+export interface FlagSpec {
   name: string;
   aliases: string[];
   type: 'boolean' | 'string';
 }
 
-const FLAGS: FlagSpec[] = [
+export const FLAG_SPECS: FlagSpec[] = [
   { name: 'help', aliases: ['h'], type: 'boolean' },
+  { name: 'hydra-help', aliases: [], type: 'boolean' },
+  { name: 'shell-completion', aliases: ['sc'], type: 'boolean' },
   { name: 'version', aliases: [], type: 'boolean' },
   { name: 'cfg', aliases: ['c'], type: 'string' },
   { name: 'resolve', aliases: [], type: 'boolean' },
@@ -52,7 +56,7 @@ const FLAGS: FlagSpec[] = [
 ];
 
 export function parseFlags(argv: string[], extraFlags: FlagSpec[] = []): CliFlags & { extra: Record<string, unknown> } {
-  const specs = [...FLAGS, ...extraFlags];
+  const specs = [...FLAG_SPECS, ...extraFlags];
   const parsed = Parser(argv, {
     alias: Object.fromEntries(specs.map((f) => [f.name, f.aliases])),
     boolean: specs.filter((f) => f.type === 'boolean').map((f) => f.name),
@@ -110,6 +114,8 @@ export function parseFlags(argv: string[], extraFlags: FlagSpec[] = []): CliFlag
 
   return {
     help: parsed.help === true,
+    hydraHelp: parsed['hydra-help'] === true,
+    shellCompletion: parsed['shell-completion'] === true,
     version: parsed.version === true,
     cfg,
     resolve: parsed.resolve === true,

@@ -3,9 +3,29 @@ import type { ConfigRepository } from '../config/repository.js';
 import { JobConfig } from '../config/job-config.js';
 import { toYaml } from '../config/run-dir.js';
 
-export function renderHelp(repo: ConfigRepository, configName: string, overrides: string[]): string {
-  const groups = repo.groups().filter((g) => repo.options(g).length > 0);
+function groupLines(repo: ConfigRepository, groups: string[]): string[] {
   const width = Math.max(0, ...groups.map((g) => g.length));
+  return groups.map((g) => `${`${g}:`.padEnd(width + 2)}${repo.options(g).join(', ')}`);
+}
+
+/** `--hydra-help`: Hydra's own config groups (launcher, sweeper) and the flags that concern them. */
+export function renderHydraHelp(repo: ConfigRepository): string {
+  const groups = repo.groups('hydra').filter((g) => repo.options(g).length > 0);
+  return [
+    "Hydra's own configuration in mopo: the hydra node (mopo --cfg hydra).",
+    '',
+    '== Hydra config groups ==',
+    ...groupLines(repo, groups),
+    '',
+    'Choose one with group=option (hydra/launcher=basic); set its keys with hydra.launcher.KEY=VALUE.',
+    'Declare sweeps in a config with hydra.sweeper.params (key: sweep); the command line wins for the same key.',
+    'Extra config directories: hydra.searchpath=[file://DIR] (or hydra.searchpath in the primary config), or -cd DIR.',
+  ].join('\n');
+}
+
+export function renderHelp(repo: ConfigRepository, configName: string, overrides: string[]): string {
+  // Hydra's --help lists the application's groups; Hydra's own (hydra/…) are in --hydra-help.
+  const groups = repo.groups().filter((g) => repo.options(g).length > 0 && g !== 'hydra' && !g.startsWith('hydra/'));
   const job = JobConfig.compose(repo, { configName, overrides, skipMissing: true });
   const missing = job.composed.missingGroups;
   return [
@@ -22,13 +42,15 @@ export function renderHelp(repo: ConfigRepository, configName: string, overrides
     '  --cfg, -c job|hydra|all    print the config instead of running',
     '  --resolve                  with --cfg: resolve ${…} interpolations',
     '  --package, -p PKG          with --cfg: print only this package (e.g. algo)',
-    '  --info, -i [TOPIC]         config, defaults, defaults-tree, searchpath or all',
+    '  --info, -i [TOPIC]         config, defaults, defaults-tree, plugins, searchpath or all',
     '  --multirun, -m             run a sweep over comma-separated values, range(), choice(), glob()',
     '  --fail-fast                with -m: stop at the first failed job',
     '  --jobs-json                with -m: print the jobs as a JSON array and run nothing (CI matrices)',
     '  --config-name, -cn NAME    primary config (default: config)',
     '  --config-path, -cp DIR     directory of the primary config (default: the built-in configs)',
     '  --config-dir, -cd DIR      an extra directory of configs (e.g. your own exp/*.yaml)',
+    '  --hydra-help               Hydra\'s own config groups (hydra/launcher, hydra/sweeper)',
+    '  --shell-completion, -sc    install=bash|zsh|fish: print a completion script (eval "$(mopo -sc install=bash)")',
     '  --version                  print the version',
     '',
     'Overrides: key=value sets, +key=value adds, ++key=value adds or sets, ~key deletes,',
@@ -38,7 +60,7 @@ export function renderHelp(repo: ConfigRepository, configName: string, overrides
     '== Configuration groups ==',
     'Compose your configuration from those groups (group=option)',
     '',
-    ...groups.map((g) => `${`${g}:`.padEnd(width + 2)}${repo.options(g).join(', ')}`),
+    ...groupLines(repo, groups),
     '',
     '== Config ==',
     'Override anything in the config (foo.bar=value)',

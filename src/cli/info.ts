@@ -1,6 +1,7 @@
-/** `mopo --info [topic]`: where configs come from and how the defaults list was built. */
-import type { ConfigRepository } from '../config/repository.js';
+/** `mopo --info [topic]`: where configs come from and how the defaults list was built, laid out as Hydra prints them. */
+import { renderDefaultsTree } from '../config/defaults-list.js';
 import type { JobConfig } from '../config/job-config.js';
+import type { ConfigRepository } from '../config/repository.js';
 import { toYaml } from '../config/run-dir.js';
 import type { InfoTopic } from './flags.js';
 
@@ -15,27 +16,27 @@ function section(title: string, body: string): string {
   return `${title}\n${'*'.repeat(title.length)}\n${body}\n`;
 }
 
-export function renderInfo(topic: InfoTopic, repo: ConfigRepository, job: JobConfig): string {
+/** The search path alone needs no composition, so `--info searchpath` works without choosing an experiment. */
+export function renderSearchPath(repo: ConfigRepository): string {
+  const rows = repo.searchPath.map((s) => [s.provider, `file://${s.dir}${s.scope ? ` (${s.scope}/ only)` : ''}`]);
+  return section('Config search path', table(['Provider', 'Search path'], rows));
+}
+
+/** `--info plugins`: the launchers and sweepers `hydra/launcher=…` and `hydra/sweeper=…` can choose. */
+export function renderPlugins(repo: ConfigRepository): string {
+  const lines = ['hydra/launcher', 'hydra/sweeper'].map((group) => `${group}: ${repo.options(group).join(', ')}`);
+  return section('Launchers and sweepers', lines.join('\n'));
+}
+
+export function renderInfo(topic: InfoTopic, job: JobConfig): string {
   const parts: string[] = [];
   const want = (t: InfoTopic) => topic === 'all' || topic === t;
-  if (want('searchpath')) {
-    parts.push(section('Config search path', table(['Provider', 'Search path'], repo.searchPath.map((s) => [s.provider, `file://${s.dir}`]))));
-  }
+  if (want('searchpath')) parts.push(renderSearchPath(job.repository));
+  if (want('defaults-tree')) parts.push(section('Defaults Tree', renderDefaultsTree(job.composed.tree).join('\n')));
   if (want('defaults')) {
-    const rows = job.composed.defaults.map((d) => [d.configPath, d.package, String(d.isSelfEntry), d.parent ?? '<root>']);
+    const rows = job.composed.defaults.map((d) => [d.configPath, d.package, d.isSelfEntry ? 'True' : 'False', d.parent ?? '']);
     parts.push(section('Defaults List', table(['Config path', 'Package', '_self_', 'Parent'], rows)));
   }
-  if (want('defaults-tree')) {
-    const parentOf = new Map(job.composed.defaults.map((d) => [d.configPath, d.parent]));
-    const depthOf = (configPath: string): number => {
-      const parent = parentOf.get(configPath);
-      return parent === null || parent === undefined ? 0 : 1 + depthOf(parent);
-    };
-    const lines = job.composed.defaults.map((d) => `${'  '.repeat(depthOf(d.configPath))}${d.configPath}${d.package ? ` (@${d.package})` : ''}`);
-    parts.push(section('Defaults Tree', lines.join('\n')));
-  }
-  if (want('config')) {
-    parts.push(section('Config', toYaml(job.jobConfig(false)).trimEnd()));
-  }
+  if (want('config')) parts.push(section('Config', toYaml(job.jobConfig(false)).trimEnd()));
   return parts.join('\n');
 }

@@ -2,16 +2,20 @@
  * `mopo [flags] [overrides]`: compose the config, then print it (--cfg, --info,
  * --help), list a sweep's jobs (--jobs-json), or run one job or a sweep (-m).
  */
+import { searchPathFor } from '../config/compose.js';
 import { JobConfig, createRepository } from '../config/job-config.js';
 import type { ConfigRepository } from '../config/repository.js';
 import { claimDirectory, claimSweepDir, toYaml, writeFileAtomic } from '../config/run-dir.js';
 import { expandSweep } from '../config/sweep.js';
-import { getPath, type ConfigDict } from '../config/value.js';
+import { pythonStr } from '../config/python-text.js';
+import { allKeys, getPath, isDict, type ConfigDict } from '../config/value.js';
+import { didYouMean } from '../util/suggest.js';
 import { ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { parseFlags, type CliFlags } from './flags.js';
-import { renderHelp } from './help.js';
-import { renderInfo } from './info.js';
+import { shellCompletion } from './completion.js';
+import { renderHelp, renderHydraHelp } from './help.js';
+import { renderInfo, renderPlugins, renderSearchPath } from './info.js';
 import { launchJob, renderSummary, runJobs } from './launch.js';
 import { reportError } from './report-error.js';
 import { checkTrainJob, loadTrainTask } from './task.js';
@@ -25,16 +29,26 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`mopo ${packageVersion()}`);
       return 0;
     }
+    if (flags.shellCompletion) {
+      console.log(shellCompletion('mopo', flags.overrides));
+      return 0;
+    }
     const repo = createRepository({ configPath: flags.configPath ?? undefined, configDir: flags.configDir ?? undefined });
-    if (flags.help) {
-      console.log(renderHelp(repo, flags.configName, flags.overrides));
+    if (flags.help || flags.hydraHelp) {
+      console.log(flags.help ? renderHelp(repo, flags.configName, flags.overrides) : renderHydraHelp(repo));
+      return 0;
+    }
+    // The search path and the plugins need no composed config (no experiment chosen yet).
+    if (flags.info === 'searchpath' || flags.info === 'plugins') {
+      const searched = searchPathFor(repo, flags.configName, flags.overrides);
+      console.log(flags.info === 'searchpath' ? renderSearchPath(searched) : renderPlugins(searched));
       return 0;
     }
     if (flags.multirun || flags.jobsJson) return await multirun(repo, flags, startTime);
 
     const job = JobConfig.compose(repo, { configName: flags.configName, overrides: flags.overrides, startTime });
     if (flags.info) {
-      console.log(renderInfo(flags.info, repo, job));
+      console.log(renderInfo(flags.info, job));
       return 0;
     }
     if (flags.cfg) {
@@ -56,24 +70,31 @@ export async function main(argv: string[]): Promise<number> {
  */
 function checkValues(flags: CliFlags, job: JobConfig): void {
   if (flags.info || flags.cfg === 'hydra') return;
-  const view = job.view();
-  if (flags.cfg && !view.has('algo')) return;
-  checkTrainJob(view);
+  // Decided on the config as composed: resolving a tree that is not a training job could fail first.
+  if (flags.cfg && !('algo' in job.jobConfig(false))) return;
+  checkTrainJob(job.view());
 }
 
+/** `--cfg job|hydra|all [--resolve] [--package PKG]`, printed as Hydra prints it. */
 function renderConfig(job: JobConfig, flags: CliFlags): string {
-  let config: ConfigDict;
-  if (flags.cfg === 'job') config = job.jobConfig(flags.resolve);
-  else if (flags.cfg === 'hydra') config = { hydra: job.hydraNode(flags.resolve) };
-  else config = { ...job.jobConfig(flags.resolve), hydra: job.hydraNode(flags.resolve) };
-  if (flags.package === null) return toYaml(config).trimEnd();
-  const selected = getPath(config, flags.package);
-  if (selected === undefined) throw new ConfigError(`--package: '${flags.package}' is not in the ${flags.cfg} config.`);
-  return `# @package ${flags.package}\n${toYaml(selected).trimEnd()}`;
+  const resolve = flags.resolve ? 'display' : false;
+  const pick = (whole: ConfigDict) => (flags.cfg === 'job' ? whole : flags.cfg === 'hydra' ? { hydra: whole.hydra! } : whole);
+  const withHydra = (resolved: boolean | 'display') => ({ ...job.jobConfig(resolved), hydra: job.hydraNode(resolved) });
+  const config = pick(flags.cfg === 'job' ? job.jobConfig(resolve) : withHydra(resolve));
+  const pkg = flags.package === '_global_' ? null : flags.package;
+  if (pkg === null) return toYaml(config).trimEnd();
+  const selected = getPath(config, pkg);
+  if (selected === undefined) throw new ConfigError(`package '${pkg}' not found in config.${didYouMean(pkg, allKeys(config))}`);
+  if (!isDict(selected) && !Array.isArray(selected)) {
+    // A single value prints as itself, resolved (Hydra selects it with OmegaConf.select).
+    const value = getPath(pick(flags.cfg === 'job' ? job.jobConfig('display') : withHydra('display')), pkg);
+    return pythonStr(value ?? null);
+  }
+  return `# @package ${pkg}\n${toYaml(selected).trimEnd()}`;
 }
 
 async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date): Promise<number> {
-  const sweep = expandSweep(repo, flags.overrides);
+  const sweep = expandSweep(repo, flags.overrides, { configName: flags.configName, startTime });
   if (flags.jobsJson) {
     console.log(JSON.stringify(sweep.map((j) => ({ num: j.num, overrides: j.overrides }))));
     return 0;
@@ -96,7 +117,7 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
     throw new ConfigError(`${configErrors.length} of ${sweep.length} jobs have config errors; no job was launched.\n${configErrors.join('\n')}`);
   }
   if (flags.cfg || flags.info) {
-    for (const j of composed) console.log(`# job #${j.num}: ${j.overrides.join(' ')}\n${flags.info ? renderInfo(flags.info, repo, j.config) : renderConfig(j.config, flags)}\n`);
+    for (const j of composed) console.log(`# job #${j.num}: ${j.overrides.join(' ')}\n${flags.info ? renderInfo(flags.info, j.config) : renderConfig(j.config, flags)}\n`);
     return 0;
   }
 

@@ -1,10 +1,11 @@
 /**
- * Resolving `${…}` interpolations, OmegaConf-style:
+ * Resolving `${…}` interpolations as OmegaConf 2.2 does (grammar in
+ * interpolation-grammar.ts):
  *
  *   ${a.b}            absolute key; a whole-value reference keeps the referenced type
  *   ${.x} ${..x}      relative to the node that holds the value
- *   http://${h}:${p}  text concatenation (always a string)
- *   ${name:a,b}       resolver call (oc.env, now, hydra, oc.select, oc.decode, …)
+ *   http://${h}:${p}  text concatenation, each piece in Python's text form (True, None, [1, 2])
+ *   ${name:a,b}       resolver call (oc.env, oc.select, oc.decode, now, hydra, …)
  *   \${x}             a literal "${x}"
  *
  * Every failure names the key being resolved and the one that failed: a dangling
@@ -12,121 +13,56 @@
  */
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
-import { allKeys, getPath, isDict, isMissing, splitKey, type ConfigDict, type ConfigValue } from './value.js';
-
-type Template = Part[];
-type Part = { kind: 'text'; text: string } | { kind: 'interp'; interp: Interp; source: string };
-type Interp = { kind: 'key'; key: Template } | { kind: 'call'; name: string; args: Arg[] };
-interface Arg {
-  quoted: boolean;
-  template: Template;
-}
+import { mayInterpolate, parseConfigValue, parseSingleElement, type Element, type Interpolation, type KeyPart, type TextPart } from './interpolation-grammar.js';
+import { pythonStr } from './python-text.js';
+import { MISSING, allKeys, getPath, isDict, isMissing, splitKey, type ConfigDict, type ConfigValue } from './value.js';
 
 export interface ResolverContext {
   /** The key whose value is being resolved (for error messages). */
   key: string;
-  /** Resolves another key of the same config. */
+  /** Resolves a key: absolute, or relative (`.x`) to the node being resolved. */
   select(key: string): ConfigValue | undefined;
+  /** Evaluates `text` as one element of the grammar (oc.decode). */
+  decode(text: string): ConfigValue;
 }
 export type ResolverFn = (args: ConfigValue[], context: ResolverContext) => ConfigValue;
 
 export function hasInterpolation(value: string): boolean {
-  return value.includes('${');
+  return mayInterpolate(value);
 }
 
-class TemplateParser {
-  private pos = 0;
+/** Fails, naming the key, when a string with `${` is not valid interpolation syntax. */
+export function checkInterpolationSyntax(value: ConfigValue, where: (key: string) => string, key = ''): void {
+  if (Array.isArray(value)) value.forEach((v, i) => checkInterpolationSyntax(v, where, key === '' ? String(i) : `${key}.${i}`));
+  else if (isDict(value)) for (const [k, v] of Object.entries(value)) checkInterpolationSyntax(v, where, key === '' ? k : `${key}.${k}`);
+  else if (mayInterpolate(value)) parseConfigValue(value, where(key));
+}
 
-  constructor(
-    private readonly src: string,
-    private readonly key: string,
-  ) {}
+/** Raised when an interpolation reaches a `???` value. */
+class MissingValueError extends ConfigError {}
 
-  private fail(reason: string): never {
-    throw new ConfigError(`Invalid interpolation in '${this.key}': ${reason}\n  ${this.src}\n  ${' '.repeat(this.pos)}^`);
-  }
-
-  /** Text with interpolations, up to one of `stops` at the top level. */
-  parseTemplate(stops: string): Template {
-    const parts: Template = [];
-    let text = '';
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos]!;
-      if (c === '\\' && this.src.startsWith('${', this.pos + 1)) {
-        text += '${';
-        this.pos += 3;
-        continue;
-      }
-      if (c === '\\' && this.src[this.pos + 1] === '\\' && this.src.startsWith('${', this.pos + 2)) {
-        text += '\\';
-        this.pos += 2;
-        continue;
-      }
-      if (c === '$' && this.src[this.pos + 1] === '{') {
-        if (text) parts.push({ kind: 'text', text });
-        text = '';
-        const start = this.pos;
-        const interp = this.parseInterpolation();
-        parts.push({ kind: 'interp', interp, source: this.src.slice(start, this.pos) });
-        continue;
-      }
-      if (stops.includes(c)) break;
-      text += c;
-      this.pos++;
-    }
-    if (text) parts.push({ kind: 'text', text });
-    return parts;
-  }
-
-  private parseInterpolation(): Interp {
-    this.pos += 2; // ${
-    const resolver = /^\s*([A-Za-z_][\w.\-]*)\s*:/.exec(this.src.slice(this.pos));
-    if (resolver) {
-      this.pos += resolver[0].length;
-      const args: Arg[] = [];
-      for (;;) {
-        while (this.src[this.pos] === ' ') this.pos++;
-        if (this.src[this.pos] === '}' && args.length === 0) break;
-        args.push(this.parseArg());
-        while (this.src[this.pos] === ' ') this.pos++;
-        if (this.src[this.pos] === ',') {
-          this.pos++;
-          continue;
-        }
-        break;
-      }
-      if (this.src[this.pos] !== '}') this.fail(`missing '}' to close \${${resolver[1]}:…`);
-      this.pos++;
-      return { kind: 'call', name: resolver[1]!, args };
-    }
-    const key = this.parseTemplate('}');
-    if (this.src[this.pos] !== '}') this.fail("missing '}' to close '${'");
-    this.pos++;
-    return { kind: 'key', key };
-  }
-
-  private parseArg(): Arg {
-    const quote = this.src[this.pos];
-    if (quote === "'" || quote === '"') {
-      this.pos++;
-      const template = this.parseTemplate(quote);
-      if (this.src[this.pos] !== quote) this.fail(`missing closing ${quote}`);
-      this.pos++;
-      return { quoted: true, template };
-    }
-    return { quoted: false, template: this.parseTemplate(',}') };
-  }
+export interface ResolverOptions {
+  /** Keys whose values are text, never interpolated (the override lists Hydra records). */
+  literalKeys?: (key: string) => boolean;
+  /**
+   * As OmegaConf.resolve does (`--cfg job --resolve`): a value that depends on a `???`
+   * becomes `???` instead of failing. A run resolves strictly, so the error names both keys.
+   */
+  missingAsMissing?: boolean;
 }
 
 export class ConfigResolver {
   private readonly resolved = new Map<string, ConfigValue>();
   private readonly inProgress: string[] = [];
-  private readonly templates = new Map<string, Template>();
+  private readonly literalKeys: (key: string) => boolean;
 
   constructor(
     private readonly root: ConfigDict,
     private readonly resolvers: Record<string, ResolverFn>,
-  ) {}
+    private readonly options: ResolverOptions = {},
+  ) {
+    this.literalKeys = options.literalKeys ?? (() => false);
+  }
 
   /** A fully resolved copy; `???` leaves stay `???` (they fail only when read). */
   resolveAll(): ConfigDict {
@@ -140,13 +76,14 @@ export class ConfigResolver {
   }
 
   private resolveTree(value: ConfigValue, key: string): ConfigValue {
+    if (this.literalKeys(key)) return value;
     if (Array.isArray(value)) return value.map((v, i) => this.resolveTree(v, key === '' ? String(i) : `${key}.${i}`));
     if (isDict(value)) {
       const out: ConfigDict = {};
       for (const [k, v] of Object.entries(value)) out[k] = this.resolveTree(v, key === '' ? k : `${key}.${k}`);
       return out;
     }
-    if (typeof value === 'string' && hasInterpolation(value)) return this.resolveString(value, key);
+    if (mayInterpolate(value)) return this.resolveString(value, key);
     return value;
   }
 
@@ -159,56 +96,131 @@ export class ConfigResolver {
     }
     this.inProgress.push(key);
     try {
-      const result = this.evaluate(this.parse(value, key), key);
+      const result = this.text(parseConfigValue(value, `'${key}'`), key);
       this.resolved.set(key, result);
       return result;
+    } catch (error) {
+      if (error instanceof MissingValueError && this.options.missingAsMissing) return MISSING;
+      throw error;
     } finally {
       this.inProgress.pop();
     }
   }
 
-  private parse(value: string, key: string): Template {
-    let template = this.templates.get(value);
-    if (!template) {
-      const parser = new TemplateParser(value, key);
-      template = parser.parseTemplate('');
-      this.templates.set(value, template);
-    }
-    return template;
+  /** `text`: one interpolation alone keeps its value's type; anything else is a string. */
+  private text(parts: TextPart[], key: string): ConfigValue {
+    const only = parts[0];
+    if (parts.length === 1 && only?.kind === 'interpolation') return this.interpolation(only.node, key);
+    return this.concatenate(parts, key);
   }
 
-  private evaluate(template: Template, key: string): ConfigValue {
-    if (template.length === 1 && template[0]!.kind === 'interp') return this.evaluateInterp(template[0]!.interp, key, template[0]!.source);
-    return template.map((part) => (part.kind === 'text' ? part.text : stringify(this.evaluateInterp(part.interp, key, part.source)))).join('');
+  /** Joins pieces, un-escaping what the grammar marks as escaped and writing values as Python's str(). */
+  private concatenate(parts: TextPart[], key: string): string {
+    let out = '';
+    parts.forEach((part, i) => {
+      const next = parts[i + 1];
+      if (part.kind === 'interpolation') {
+        out += pythonStr(this.interpolation(part.node, key));
+        return;
+      }
+      const { type, text } = part;
+      if (type === 'ESC_INTER') out += text.slice(text.length - (Math.floor(text.length / 2) + 1));
+      else if (
+        type === 'ESC' ||
+        (type === 'TOP_ESC' && next?.kind === 'interpolation') ||
+        (type === 'QUOTED_ESC' && (next === undefined || next.kind === 'interpolation'))
+      ) {
+        out += everyOther(text);
+      } else out += text;
+    });
+    return out;
   }
 
-  private evaluateInterp(interp: Interp, key: string, source: string): ConfigValue {
-    if (interp.kind === 'key') {
-      const target = this.absoluteKey(String(this.evaluate(interp.key, key)).trim(), key);
-      return this.select(target, key, source);
+  private interpolation(node: Interpolation, key: string): ConfigValue {
+    if (node.kind === 'node') {
+      const reference = this.keyText(node.key, key);
+      return this.select(this.absoluteKey(reference, key), key, node.source);
     }
-    const resolver = this.resolvers[interp.name];
+    const name = this.keyText(node.name, key, '.');
+    const resolver = this.resolvers[name];
     if (!resolver) {
-      throw new ConfigError(`Unsupported interpolation type '${interp.name}' in '${key}': ${source}.${didYouMean(interp.name, Object.keys(this.resolvers))} Available: ${Object.keys(this.resolvers).join(', ')}`);
+      const known = Object.keys(this.resolvers);
+      throw new ConfigError(`Unsupported interpolation type ${name} (in '${key}': ${node.source}).${didYouMean(name, known)} Available: ${known.join(', ')}`);
     }
-    const args = interp.args.map((arg) => this.evaluateArg(arg, key));
-    return resolver(args, { key, select: (k) => this.resolveKey(k) });
+    const args = node.args.map((arg) => this.element(arg, key));
+    return resolver(args, {
+      key,
+      select: (k) => {
+        const target = k.startsWith('.') ? this.absoluteKey(k, key) : k;
+        const raw = getPath(this.root, target);
+        return raw === undefined ? undefined : this.resolveTree(raw, target);
+      },
+      decode: (text) => this.element(parseSingleElement(text, `'${key}' (oc.decode)`), key),
+    });
   }
 
-  private evaluateArg(arg: Arg, key: string): ConfigValue {
-    if (arg.quoted) return arg.template.map((p) => (p.kind === 'text' ? p.text : stringify(this.evaluateInterp(p.interp, key, p.source)))).join('');
-    const parts = trimTemplate(arg.template);
-    if (parts.length === 1 && parts[0]!.kind === 'text') return typedArg(parts[0]!.text);
-    return this.evaluate(parts, key);
+  private keyText(parts: KeyPart[], key: string, separator = ''): string {
+    return parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const value = this.interpolation(p, key);
+        if (typeof value !== 'string') {
+          throw new ConfigError(`In '${key}': the interpolation ${p.source} names a key, so it must give a string, but it gave ${JSON.stringify(value)}.`);
+        }
+        return value;
+      })
+      .join(separator);
   }
 
-  /** `.x` is a sibling of the value being resolved, `..x` a sibling of its parent, and so on. */
+  private element(element: Element, key: string): ConfigValue {
+    switch (element.kind) {
+      case 'empty':
+        return '';
+      case 'quoted':
+        return element.text === null ? '' : pythonStr(this.text(element.text, key));
+      case 'list':
+        return element.items.map((item) => this.element(item, key));
+      case 'dict': {
+        const dict: ConfigDict = {};
+        for (const [k, v] of element.entries) dict[String(this.element(k, key))] = this.element(v, key);
+        return dict;
+      }
+      default:
+        return this.primitive(element.parts, key);
+    }
+  }
+
+  private primitive(parts: TextPart[], key: string): ConfigValue {
+    if (parts.length > 1) return this.concatenate(parts, key);
+    const only = parts[0]!;
+    if (only.kind === 'interpolation') return this.interpolation(only.node, key);
+    switch (only.type) {
+      case 'NULL':
+        return null;
+      case 'BOOL':
+        return only.text.toLowerCase() === 'true';
+      case 'INT':
+        return Number(only.text.replace(/_/g, ''));
+      case 'FLOAT': {
+        const lower = only.text.toLowerCase().replace(/_/g, '');
+        if (lower.endsWith('inf')) return lower.startsWith('-') ? -Infinity : Infinity;
+        return lower.endsWith('nan') ? NaN : Number(lower);
+      }
+      case 'ESC':
+        return everyOther(only.text);
+      default:
+        return only.text;
+    }
+  }
+
+  /** `.x` is a sibling of the value being resolved, `..x` a sibling of its parent; `a[0]` is `a.0`. */
   private absoluteKey(reference: string, fromKey: string): string {
+    const normalized = reference.replace(/\[([^\]]*)\]/g, '.$1');
     const dots = /^\.*/.exec(reference)![0].length;
-    if (dots === 0) return reference;
+    if (dots === 0) return normalized.replace(/^\./, '');
     const container = splitKey(fromKey).slice(0, -1);
     const base = container.slice(0, Math.max(0, container.length - (dots - 1)));
-    return [...base, reference.slice(dots)].filter((p) => p !== '').join('.');
+    return [...base, normalized.slice(dots)].filter((p) => p !== '').join('.');
   }
 
   private select(target: string, fromKey: string, source: string): ConfigValue {
@@ -217,32 +229,15 @@ export class ConfigResolver {
       throw new ConfigError(`Interpolation key '${target}' not found (in '${fromKey}': ${source}).${didYouMean(target, allKeys(this.root))}`);
     }
     if (isMissing(raw)) {
-      throw new ConfigError(`Missing mandatory value: ${target} (referenced by '${fromKey}': ${source}). Set it on the command line: ${target}=<value>`);
+      throw new MissingValueError(`Missing mandatory value: ${target} (referenced by '${fromKey}': ${source}). Set it on the command line: ${target}=<value>`);
     }
     return this.resolveTree(raw, target);
   }
 }
 
-function trimTemplate(template: Template): Template {
-  const parts = template.map((p) => ({ ...p }));
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (first?.kind === 'text') first.text = first.text.replace(/^\s+/, '');
-  if (last?.kind === 'text') last.text = last.text.replace(/\s+$/, '');
-  return parts.filter((p) => p.kind !== 'text' || p.text !== '');
-}
-
-/** Unquoted resolver arguments are typed like YAML scalars (`${oc.select:a,10}` gives 10). */
-function typedArg(text: string): ConfigValue {
-  if (/^null$/i.test(text)) return null;
-  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
-  if (/^[+-]?\d+$/.test(text)) return Number(text);
-  if (/^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
-  return text;
-}
-
-function stringify(value: ConfigValue): string {
-  if (typeof value === 'string') return value;
-  if (value === null || typeof value !== 'object') return String(value);
-  return JSON.stringify(value);
+/** Un-escapes pairs: `\\` → `\`, `\(` → `(`. */
+function everyOther(text: string): string {
+  let out = '';
+  for (let i = 1; i < text.length; i += 2) out += text[i];
+  return out;
 }

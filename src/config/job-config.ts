@@ -3,7 +3,9 @@
  * overrides, then resolved once the run directory is known (so
  * `${hydra:runtime.output_dir}` names the directory the run really got).
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../errors.js';
 import { builtinConfigDir } from '../paths.js';
 import { ConfigView } from './access.js';
 import { composeConfig, type ComposedConfig } from './compose.js';
@@ -11,7 +13,7 @@ import type { RunMode } from './hydra-node.js';
 import { ConfigResolver } from './interpolation.js';
 import { ConfigRepository, type ConfigSource } from './repository.js';
 import { standardResolvers } from './resolvers.js';
-import { deepClone, type ConfigDict, type ConfigValue } from './value.js';
+import { deepClone, isDict, type ConfigDict, type ConfigValue } from './value.js';
 
 export interface SearchPathOptions {
   /** `--config-path`: replaces the built-in configs directory. */
@@ -20,9 +22,33 @@ export interface SearchPathOptions {
   configDir?: string;
 }
 
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The search path as Hydra orders it: Hydra's own groups (configs/hydra, always
+ * there), the main config directory, then `--config-dir`. `hydra.searchpath` entries
+ * are added when a config is composed.
+ */
 export function createRepository(options: SearchPathOptions = {}): ConfigRepository {
-  const sources: ConfigSource[] = [{ provider: 'main', dir: path.resolve(options.configPath ?? builtinConfigDir()) }];
-  if (options.configDir) sources.push({ provider: 'command-line', dir: path.resolve(options.configDir) });
+  const main = path.resolve(options.configPath ?? builtinConfigDir());
+  if (!isDirectory(main)) {
+    throw new ConfigError(`Primary config directory not found.\nCheck that the config directory '${main}' exists and readable`);
+  }
+  const sources: ConfigSource[] = [
+    { provider: 'hydra', dir: builtinConfigDir(), scope: 'hydra' },
+    { provider: 'main', dir: main },
+  ];
+  if (options.configDir !== undefined) {
+    const dir = path.resolve(options.configDir);
+    if (!isDirectory(dir)) throw new ConfigError(`Additional config directory '${dir}' not found`);
+    sources.push({ provider: 'command-line', dir });
+  }
   return new ConfigRepository(sources);
 }
 
@@ -35,6 +61,19 @@ export interface JobConfigOptions {
   /** The instant `${now:…}` formats; one per process so every job of a sweep agrees. */
   startTime?: Date;
 }
+
+/** The launcher `hydra/launcher=<option>` selected, and its settings (`hydra.launcher.*`). */
+export interface LauncherChoice {
+  /** The option name, e.g. `basic` (null when the group was removed with `~hydra/launcher`). */
+  name: string | null;
+  /** `hydra.launcher._target_` (Hydra's class path; mopo's launchers key on `name`). */
+  target: string | null;
+  /** Every other key under `hydra.launcher`, resolved. */
+  options: ConfigDict;
+}
+
+// Text Hydra records as typed: never interpolated (an override `+x=${.seed}` stays that text).
+const LITERAL_KEYS = new Set(['hydra.overrides', 'hydra.job.override_dirname']);
 
 export class JobConfig {
   private resolver: ConfigResolver;
@@ -57,8 +96,13 @@ export class JobConfig {
     return new JobConfig(composed, options.startTime ?? new Date());
   }
 
-  private newResolver(): ConfigResolver {
-    return new ConfigResolver(this.composed.config, standardResolvers(this.startTime));
+  /** The search path this job was composed from (with `hydra.searchpath` entries). */
+  get repository(): ConfigRepository {
+    return this.composed.repository;
+  }
+
+  private newResolver(missingAsMissing = false): ConfigResolver {
+    return new ConfigResolver(this.composed.config, standardResolvers(this.startTime), { literalKeys: (key) => LITERAL_KEYS.has(key), missingAsMissing });
   }
 
   /** The hydra node's value at `key` (e.g. `run.dir`), resolved. */
@@ -79,19 +123,58 @@ export class JobConfig {
     this.resolver = this.newResolver();
   }
 
-  /** The job config (without the hydra node), as composed or with interpolations resolved. */
-  jobConfig(resolve: boolean): ConfigDict {
-    const whole = resolve ? this.resolver.resolveAll() : deepClone(this.composed.config);
+  /**
+   * The job config (without the hydra node), as composed or with interpolations
+   * resolved. `display` resolves as `--cfg job --resolve` shows it: a value that
+   * depends on a `???` shows `???` (a run instead fails, naming both keys).
+   */
+  jobConfig(resolve: boolean | 'display'): ConfigDict {
+    const whole = this.resolveWhole(resolve);
     delete whole.hydra;
     return whole;
   }
 
-  hydraNode(resolve: boolean): ConfigDict {
-    return (resolve ? this.resolver.resolveKey('hydra') : deepClone(this.composed.config.hydra!)) as ConfigDict;
+  hydraNode(resolve: boolean | 'display'): ConfigDict {
+    if (resolve === false) return deepClone(this.composed.config.hydra!) as ConfigDict;
+    return (resolve === 'display' ? this.newResolver(true) : this.resolver).resolveKey('hydra') as ConfigDict;
+  }
+
+  private resolveWhole(resolve: boolean | 'display'): ConfigDict {
+    if (resolve === false) return deepClone(this.composed.config);
+    return (resolve === 'display' ? this.newResolver(true) : this.resolver).resolveAll();
+  }
+
+  /**
+   * The launcher chosen by `hydra/launcher` and its settings. A launcher keys on
+   * `name` (the file under configs/hydra/launcher/) and reads its settings from
+   * `options`, e.g. `launcher().options.n_jobs` for `hydra.launcher.n_jobs`.
+   */
+  launcher(): LauncherChoice {
+    const name = this.composed.choices['hydra/launcher'];
+    const node = this.hydra('launcher');
+    const options: ConfigDict = isDict(node) ? { ...node } : {};
+    const target = typeof options._target_ === 'string' ? options._target_ : null;
+    delete options._target_;
+    return { name: typeof name === 'string' ? name : null, target, options };
+  }
+
+  /** `hydra.sweeper.params`: sweeps declared in the config, as `key: sweep` pairs. */
+  sweeperParams(): Record<string, string> {
+    const params = this.hydra('sweeper.params');
+    if (params === null || params === undefined) return {};
+    if (!isDict(params)) throw new ConfigError(`hydra.sweeper.params must be a mapping of key: sweep (e.g. seed: 0,1,2), got ${JSON.stringify(params)}`);
+    return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, sweepText(k, v)]));
   }
 
   /** Typed access to the resolved job config. */
   view(): ConfigView {
     return new ConfigView(this.jobConfig(true));
   }
+}
+
+/** A params value as the override text Hydra builds from it (`f"{k}={v}"`, v a string). */
+function sweepText(key: string, value: ConfigValue): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new ConfigError(`hydra.sweeper.params.${key} must be a sweep written as text (e.g. 1,2,3 or range(0,3)), got ${JSON.stringify(value)}`);
 }

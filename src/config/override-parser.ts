@@ -1,31 +1,50 @@
 /**
- * Command-line overrides in Hydra's grammar:
+ * Command-line overrides in Hydra 1.3's grammar (hydra/grammar/OverrideParser.g4):
  *
  *   key=value   +key=value   ++key=value   ~key   ~key=value   group@pkg=option
  *
  * Values: int (1_000), float (1e-3, inf, nan), bool, null, `key=` (empty string),
- * quoted strings ('…' / "…" stay strings), lists [1,[a,b]], dicts {a:1,b:2},
- * escapes (\, \= \  …), interpolations ${…}. Sweeps (multirun only): a,b,c,
- * choice(…), range(start,stop[,step]), glob(pattern, exclude=…), sort(…), and casts
- * int(…) float(…) str(…) bool(…). mopo adds append(…), which extends a list, since
- * Hydra offers no way to do that from the command line.
+ * quoted strings ('…' / "…" stay strings; a backslash escapes only a quote or the
+ * backslashes before one), lists [1,[a,b]], dicts {a:1,b:2}, escapes (\, \= \  …) in
+ * unquoted text, interpolations ${…}. Sweeps (multirun only): a,b,c, choice(…),
+ * range(…), interval(…), glob(…), and sort/shuffle/tag of them; casts int() float()
+ * str() bool(). mopo adds append(…) (see override-functions.ts).
+ *
+ * The parser is a recursive descent over the grammar's rules, so it accepts exactly
+ * what Hydra accepts; an error points at the first token it cannot take.
  */
 import { ConfigError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
-import type { ConfigDict, ConfigValue } from './value.js';
+import { FUNCTIONS, FunctionError, callFunction } from './override-functions.js';
+import { tokenize, type Token, type TokenType } from './override-lexer.js';
+import {
+  PyDict,
+  PyFloat,
+  Quoted,
+  checkedInt,
+  elementText,
+  isAppend,
+  isElement,
+  isGlob,
+  toConfigValue,
+  type AppendValues,
+  type ChoiceSweep,
+  type Element,
+  type FunctionResult,
+  type GlobSweep,
+  type IntervalSweep,
+  type RangeSweep,
+} from './override-values.js';
+import type { ConfigValue } from './value.js';
 
 export type OverrideKind = 'change' | 'add' | 'force-add' | 'delete';
 
-export interface SweepElement {
-  value: ConfigValue;
-  /** How the element is written in a job's own override (`a=1,2` → `a=1` and `a=2`). */
-  text: string;
-}
-
 export type OverrideValue =
-  | { kind: 'element'; value: ConfigValue }
-  | { kind: 'sweep'; elements: SweepElement[] }
-  | { kind: 'glob'; include: string[]; exclude: string[] }
+  | { kind: 'element'; value: ConfigValue; element: Element }
+  | ChoiceSweep
+  | RangeSweep
+  | IntervalSweep
+  | GlobSweep
   | { kind: 'append'; values: ConfigValue[] };
 
 export interface Override {
@@ -34,429 +53,315 @@ export interface Override {
   kind: OverrideKind;
   /** Dotted key (`algo.h`) or group path (`algo`, `hydra/launcher`). */
   key: string;
-  /** From `key@package`. */
+  /** From `key@package` (`''` for `key@`). */
   package: string | null;
   /** `null` only for `~key` without a value. */
   value: OverrideValue | null;
 }
 
-const FUNCTIONS = ['choice', 'range', 'glob', 'sort', 'int', 'float', 'str', 'bool', 'append', 'interval', 'shuffle', 'tag'];
-const KEY = /^[A-Za-z0-9_\-$]+([./][A-Za-z0-9_\-$]+)*$/;
-const PACKAGE = /^[A-Za-z0-9_\-$]*(\.[A-Za-z0-9_\-$]+)*$/;
+const GRAMMAR_HELP = 'See https://hydra.cc/docs/advanced/override_grammar/basic/ for the override grammar.';
 
 export function parseOverride(text: string): Override {
-  let rest = text;
-  let kind: OverrideKind = 'change';
-  if (rest.startsWith('~')) {
-    kind = 'delete';
-    rest = rest.slice(1);
-  } else if (rest.startsWith('++')) {
-    kind = 'force-add';
-    rest = rest.slice(2);
-  } else if (rest.startsWith('+')) {
-    kind = 'add';
-    rest = rest.slice(1);
-  }
-
-  const eq = rest.indexOf('=');
-  const keyPart = (eq === -1 ? rest : rest.slice(0, eq)).trim();
-  if (eq === -1 && kind !== 'delete') {
-    throw new ConfigError(
-      `Error parsing override '${text}': no value. Use ${keyPart}=<value> to set it` +
-        (kind === 'change' ? `, or ~${keyPart} to delete it.` : '.') +
-        (text.startsWith('-') ? ' (Flags start with --; see mopo --help.)' : ''),
-    );
-  }
-  const at = keyPart.indexOf('@');
-  const key = at === -1 ? keyPart : keyPart.slice(0, at);
-  const pkg = at === -1 ? null : keyPart.slice(at + 1);
-  if (!KEY.test(key) || (pkg !== null && !PACKAGE.test(pkg))) {
-    throw new ConfigError(`Error parsing override '${text}': '${keyPart}' is not a valid key. Keys are dotted names (algo.h), group paths (algo) or group@package.`);
-  }
-  if (eq === -1) return { text, kind, key, package: pkg, value: null };
-
-  const valueText = rest.slice(eq + 1);
-  const value = new ValueParser(valueText, text).parseTop();
-  return { text, kind, key, package: pkg, value };
+  return new OverrideParser(text).parse();
 }
 
-type Parsed =
-  | { kind: 'element'; value: ConfigValue; text: string }
-  | { kind: 'sweep'; elements: SweepElement[] }
-  | { kind: 'glob'; include: string[]; exclude: string[] }
-  | { kind: 'append'; values: ConfigValue[] };
+/** Prefix (`+`, `++`, `~`) and key as Hydra writes them (`get_key_element`): the sweeper's identity of an override. */
+export function keyElement(o: Override): string {
+  const prefix = o.kind === 'delete' ? '~' : o.kind === 'add' ? '+' : o.kind === 'force-add' ? '++' : '';
+  return `${prefix}${o.key}${o.package === null ? '' : `@${o.package}`}`;
+}
 
-type Context = 'top' | 'list' | 'dict-key' | 'dict-value' | 'args';
+/** The value of an element override as Hydra's sweeper writes it back (`a=1_000` → `a=1000`). */
+export function overrideValueText(o: Override): string {
+  if (o.value === null) return 'null';
+  if (o.value.kind !== 'element') throw new ConfigError(`'${o.text}' is a sweep, not a single value`);
+  return elementText(o.value.element);
+}
 
-class ValueParser {
+export function isSweepOverride(o: Override): boolean {
+  const kind = o.value?.kind;
+  return kind === 'choice' || kind === 'range' || kind === 'interval' || kind === 'glob';
+}
+
+class OverrideParser {
+  private tokens: Token[] = [];
   private pos = 0;
 
-  constructor(
-    private readonly src: string,
-    private readonly overrideText: string,
-  ) {}
+  constructor(private readonly text: string) {}
 
-  private fail(reason: string): never {
-    const pointer = `${' '.repeat(this.overrideText.length - this.src.length + this.pos)}^`;
-    throw new ConfigError(`Error parsing override '${this.overrideText}': ${reason}\n  ${this.overrideText}\n  ${pointer}`);
+  private fail(reason: string, at: number): never {
+    throw new ConfigError(`Error parsing override '${this.text}': ${reason}\n    ${this.text}\n    ${' '.repeat(at)}^\n${GRAMMAR_HELP}`);
   }
 
-  private peek(): string {
-    return this.src[this.pos] ?? '';
+  private peek(offset = 0): Token | undefined {
+    return this.tokens[this.pos + offset];
   }
 
-  private skipSpaces(): void {
-    while (this.peek() === ' ' || this.peek() === '\t') this.pos++;
+  private at(type: TokenType, offset = 0): boolean {
+    return this.peek(offset)?.type === type;
   }
 
-  parseTop(): OverrideValue {
-    if (this.src.trim() === '') return { kind: 'element', value: '' };
-    const first = this.parseItem('top');
-    this.skipSpaces();
-    if (this.pos >= this.src.length) return stripText(first);
-    if (this.peek() !== ',') this.fail(`unexpected '${this.peek()}'`);
-    if (first.kind !== 'element') this.fail('a sweep function cannot be combined with other values by commas');
-    const elements: SweepElement[] = [{ value: first.value, text: first.text }];
-    while (this.peek() === ',') {
-      this.pos++;
-      const next = this.parseItem('top');
-      if (next.kind !== 'element') this.fail('a sweep function cannot be combined with other values by commas');
-      elements.push({ value: next.value, text: next.text });
-      this.skipSpaces();
+  private next(): Token {
+    return this.tokens[this.pos++]!;
+  }
+
+  private expect(type: TokenType, what: string): Token {
+    if (!this.at(type)) this.unexpected(what);
+    return this.next();
+  }
+
+  private unexpected(expected: string): never {
+    const token = this.peek();
+    if (token === undefined) this.fail(`unexpected end of override, expected ${expected}`, this.text.length);
+    const shown = token.text.trim() === '' ? 'whitespace' : `'${token.text.trim()}'`;
+    return this.fail(`unexpected ${shown}, expected ${expected}`, token.start + (token.text.length - token.text.trimStart().length));
+  }
+
+  parse(): Override {
+    this.tokens = tokenize(this.text, (reason, at) => this.fail(reason, at));
+    let kind: OverrideKind = 'change';
+    if (this.at('TILDE')) {
+      this.next();
+      kind = 'delete';
+    } else if (this.at('PLUS')) {
+      this.next();
+      kind = 'add';
+      if (this.at('PLUS')) {
+        this.next();
+        kind = 'force-add';
+      }
     }
-    if (this.pos < this.src.length) this.fail(`unexpected '${this.peek()}'`);
-    return { kind: 'sweep', elements };
-  }
-
-  /** One element, or a function call (which may be a sweep). */
-  private parseItem(context: Context): Parsed {
-    this.skipSpaces();
-    const start = this.pos;
-    const fn = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(this.src.slice(this.pos));
-    if (fn && FUNCTIONS.includes(fn[1]!)) {
-      this.pos += fn[0].length;
-      const result = this.parseFunction(fn[1]!, context);
-      return result.kind === 'element' ? { ...result, text: this.src.slice(start, this.pos).trim() } : result;
+    const { key, pkg } = this.parseKey();
+    let value: OverrideValue | null = null;
+    if (kind === 'delete' && this.peek() === undefined) return { text: this.text, kind, key, package: pkg, value };
+    if (!this.at('EQUAL')) {
+      if (this.peek() === undefined) {
+        this.fail(`no value. Use ${key}=<value> to set it${kind === 'change' ? `, or ~${key} to delete it` : ''}${this.text.startsWith('-') ? ' (flags start with --; see --help)' : ''}`, this.text.length);
+      }
+      this.unexpected("'='");
     }
-    if (fn && context !== 'dict-key') {
-      this.fail(`unknown function '${fn[1]}'.${didYouMean(fn[1]!, FUNCTIONS)} To use parentheses in a value, quote it or escape them: \\( \\)`);
+    this.next();
+    value = this.peek() === undefined ? { kind: 'element', value: '', element: '' } : this.parseValue();
+    if (this.peek() !== undefined) this.unexpected('the end of the override');
+    return { text: this.text, kind, key, package: pkg, value };
+  }
+
+  // key : packageOrGroup (AT package)?
+  private parseKey(): { key: string; pkg: string | null } {
+    let key = '';
+    if (this.at('ID') && this.at('SLASH', 1)) {
+      key = this.next().text;
+      while (this.at('SLASH')) {
+        this.next();
+        key += `/${this.expect('ID', 'a group name after /').text}`;
+      }
+    } else {
+      key = this.parsePackage();
     }
-    const value = this.parseElement(context);
-    return { kind: 'element', value, text: this.src.slice(start, this.pos).trim() };
+    let pkg: string | null = null;
+    if (this.at('AT')) {
+      this.next();
+      pkg = this.parsePackage();
+    }
+    return { key, pkg };
   }
 
-  private parseElement(context: Context): ConfigValue {
-    this.skipSpaces();
-    const c = this.peek();
-    let value: ConfigValue;
-    if (c === '[') value = this.parseList();
-    else if (c === '{') value = this.parseDict();
-    else if (c === "'" || c === '"') value = this.parseQuoted();
-    else return this.parsePrimitive(context);
-    this.skipSpaces();
-    return value;
+  // package: ( | ID | KEY_SPECIAL | DOT_PATH)
+  private parsePackage(): string {
+    if (this.at('ID') || this.at('KEY_SPECIAL') || this.at('DOT_PATH')) return this.next().text;
+    return '';
   }
 
-  private parseList(): ConfigValue[] {
-    this.pos++; // [
-    const items: ConfigValue[] = [];
-    this.skipSpaces();
-    if (this.peek() === ']') {
-      this.pos++;
+  // value: element | simpleChoiceSweep
+  private parseValue(): OverrideValue {
+    const first = this.parseElement();
+    if (!this.at('COMMA')) return asOverrideValue(first);
+    const list: Element[] = [this.sweepItem(first)];
+    while (this.at('COMMA')) {
+      this.next();
+      list.push(this.sweepItem(this.parseElement()));
+    }
+    return { kind: 'choice', list, simple: true, shuffle: false, tags: [] };
+  }
+
+  private sweepItem(item: FunctionResult): Element {
+    if (!isElement(item)) this.fail('a sweep cannot be one of the comma-separated values of another sweep', this.text.length);
+    return item;
+  }
+
+  // element: primitive | listContainer | dictContainer | function
+  private parseElement(): FunctionResult {
+    if (this.at('ID') && this.at('POPEN', 1)) return this.parseFunction();
+    if (this.at('BRACKET_OPEN')) return this.parseList();
+    if (this.at('BRACE_OPEN')) return this.parseDict();
+    return this.parsePrimitive('primitive');
+  }
+
+  private parseList(): Element[] {
+    this.next();
+    const items: Element[] = [];
+    if (this.at('BRACKET_CLOSE')) {
+      this.next();
       return items;
     }
     for (;;) {
-      const item = this.parseItem('list');
-      if (item.kind !== 'element') this.fail('sweeps are not allowed inside a list');
-      items.push(item.value);
-      this.skipSpaces();
-      if (this.peek() === ',') {
-        this.pos++;
+      items.push(this.nested(this.parseElement(), 'a list'));
+      if (this.at('COMMA')) {
+        this.next();
         continue;
       }
-      if (this.peek() === ']') {
-        this.pos++;
-        return items;
-      }
-      this.fail(this.pos >= this.src.length ? "missing ']' to close the list" : `unexpected '${this.peek()}' in list`);
+      this.expect('BRACKET_CLOSE', "',' or ']'");
+      return items;
     }
   }
 
-  private parseDict(): ConfigDict {
-    this.pos++; // {
-    const dict: ConfigDict = {};
-    this.skipSpaces();
-    if (this.peek() === '}') {
-      this.pos++;
-      return dict;
+  private parseDict(): PyDict {
+    this.next();
+    const entries: [Element, Element][] = [];
+    if (this.at('BRACE_CLOSE')) {
+      this.next();
+      return new PyDict(entries);
     }
     for (;;) {
-      this.skipSpaces();
-      const keyValue = this.peek() === "'" || this.peek() === '"' ? this.parseQuoted() : this.parsePrimitive('dict-key');
-      const key = String(keyValue);
-      if (key === '') this.fail('empty key in dict');
-      this.skipSpaces();
-      if (this.peek() !== ':') this.fail(`missing ':' after dict key '${key}'`);
-      this.pos++;
-      const item = this.parseItem('dict-value');
-      if (item.kind !== 'element') this.fail('sweeps are not allowed inside a dict');
-      dict[key] = item.value;
-      this.skipSpaces();
-      if (this.peek() === ',') {
-        this.pos++;
+      const key = this.parsePrimitive('dictKey');
+      this.expect('COLON', "':' after the dict key");
+      entries.push([key, this.nested(this.parseElement(), 'a dict')]);
+      if (this.at('COMMA')) {
+        this.next();
         continue;
       }
-      if (this.peek() === '}') {
-        this.pos++;
-        return dict;
-      }
-      this.fail(this.pos >= this.src.length ? "missing '}' to close the dict" : `unexpected '${this.peek()}' in dict`);
+      this.expect('BRACE_CLOSE', "',' or '}'");
+      return new PyDict(entries);
     }
   }
 
-  private parseQuoted(): string {
-    const quote = this.peek();
-    this.pos++;
-    let out = '';
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos]!;
-      if (c === '\\' && (this.src[this.pos + 1] === quote || this.src[this.pos + 1] === '\\')) {
-        out += this.src[this.pos + 1];
-        this.pos += 2;
-        continue;
-      }
-      if (c === quote) {
-        this.pos++;
-        return out;
-      }
-      out += c;
-      this.pos++;
-    }
-    return this.fail(`missing closing ${quote}`);
+  private nested(item: FunctionResult, where: string): Element {
+    if (!isElement(item)) this.fail(`${item.kind}() cannot be used inside ${where}`, this.peek()?.start ?? this.text.length);
+    return item;
   }
 
-  /** Unquoted text up to the next delimiter of this context; typed if it looks like a number, bool or null. */
-  private parsePrimitive(context: Context): ConfigValue {
-    const delimiters =
-      context === 'top' ? ',' : context === 'dict-key' ? ',:{}[]()' : context === 'args' ? ',()[]{}=' : ',]}[{()';
-    let out = '';
-    let literal = false; // escapes or interpolations make it a string whatever it looks like
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos]!;
-      if (c === '\\') {
-        const next = this.src[this.pos + 1];
-        if (next !== undefined && '\\()[]{}:=, \t'.includes(next)) {
-          out += next;
-          this.pos += 2;
-          literal = true;
-          continue;
-        }
-        out += c;
-        this.pos++;
-        continue;
-      }
-      if (c === '$' && this.src[this.pos + 1] === '{') {
-        out += this.readInterpolation();
-        literal = true;
-        continue;
-      }
-      if (delimiters.includes(c)) break;
-      if (context === 'top' && '[]{}()'.includes(c)) this.fail(`'${c}' must be escaped (\\${c}) or the value quoted`);
-      if ((c === "'" || c === '"') && out.trim() !== '') this.fail(`unexpected quote inside an unquoted value; quote the whole value instead`);
-      out += c;
-      this.pos++;
-    }
-    const trimmed = out.replace(/^[ \t]+|[ \t]+$/g, '');
-    if (literal) return trimmed;
-    return typedScalar(trimmed);
-  }
-
-  /** `${…}` is taken whole (braces balanced), to be resolved later. */
-  private readInterpolation(): string {
-    const start = this.pos;
-    let depth = 0;
-    while (this.pos < this.src.length) {
-      const c = this.src[this.pos]!;
-      if (c === '\\') {
-        this.pos += 2;
-        continue;
-      }
-      if (c === '{') depth++;
-      if (c === '}') {
-        depth--;
-        if (depth === 0) {
-          this.pos++;
-          return this.src.slice(start, this.pos);
-        }
-      }
-      this.pos++;
-    }
-    return this.fail("interpolation '${' is not closed with '}'");
-  }
-
-  private parseFunction(name: string, context: Context): Parsed {
-    const positional: Parsed[] = [];
-    const named: Record<string, Parsed> = {};
-    this.skipSpaces();
-    if (this.peek() === ')') this.pos++;
-    else {
+  // function: ID POPEN (argName? element (COMMA argName? element)*)? PCLOSE
+  private parseFunction(): FunctionResult {
+    const nameToken = this.next();
+    const name = nameToken.text;
+    this.next(); // POPEN
+    const args: FunctionResult[] = [];
+    const kwargs = new Map<string, FunctionResult>();
+    if (!this.at('PCLOSE')) {
       for (;;) {
-        this.skipSpaces();
-        const argName = /^([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(this.src.slice(this.pos));
-        if (argName) {
-          this.pos += argName[0].length;
-          named[argName[1]!] = this.parseItem('args');
+        if (this.at('ID') && this.at('EQUAL', 1)) {
+          const argName = this.next().text;
+          this.next();
+          kwargs.set(argName, this.parseElement());
         } else {
-          if (Object.keys(named).length > 0) this.fail(`positional argument after a named one in ${name}()`);
-          positional.push(this.parseItem('args'));
+          if (kwargs.size > 0) this.fail('positional argument follows keyword argument', this.peek()?.start ?? this.text.length);
+          args.push(this.parseElement());
         }
-        this.skipSpaces();
-        if (this.peek() === ',') {
-          this.pos++;
+        if (this.at('COMMA')) {
+          this.next();
           continue;
         }
-        if (this.peek() === ')') {
-          this.pos++;
-          break;
-        }
-        this.fail(this.pos >= this.src.length ? `missing ')' to close ${name}(` : `unexpected '${this.peek()}' in ${name}(…)`);
+        break;
       }
     }
-    const isSweep = name === 'choice' || name === 'range' || name === 'glob' || name === 'sort' || name === 'shuffle' || name === 'interval';
-    if (isSweep && context !== 'top' && context !== 'args') this.fail(`${name}() is a sweep and is only allowed as the whole value of an override`);
-    return applyFunction(name, positional, named, (reason) => this.fail(reason));
+    const close = this.expect('PCLOSE', "',' or ')'");
+    const callText = this.text.slice(nameToken.start, close.start + close.text.length);
+    if (!(name in FUNCTIONS)) {
+      this.fail(`unknown function '${name}'.${didYouMean(name, Object.keys(FUNCTIONS))} Available: ${Object.keys(FUNCTIONS).sort().join(', ')}. To use parentheses in a value, quote it or escape them: \\( \\)`, nameToken.start);
+    }
+    try {
+      return callFunction(name, { args, kwargs });
+    } catch (error) {
+      if (error instanceof FunctionError || error instanceof ConfigError) this.fail(`while evaluating '${callText}': ${error.message}`, nameToken.start);
+      throw error;
+    }
   }
-}
 
-function stripText(parsed: Parsed): OverrideValue {
-  return parsed.kind === 'element' ? { kind: 'element', value: parsed.value } : parsed;
-}
-
-function applyFunction(name: string, positional: Parsed[], named: Record<string, Parsed>, fail: (reason: string) => never): Parsed {
-  const elementValue = (p: Parsed | undefined, what: string): ConfigValue => {
-    if (p === undefined) fail(`${name}() needs ${what}`);
-    if (p.kind !== 'element') fail(`${name}(): ${what} must be a value, not a sweep`);
-    return p.value;
-  };
-  const number = (p: Parsed | undefined, what: string): number => {
-    const v = elementValue(p, what);
-    if (typeof v !== 'number') fail(`${name}(): ${what} must be a number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const sweepElements = (args: Parsed[]): SweepElement[] =>
-    args.flatMap((a) => (a.kind === 'sweep' ? a.elements : a.kind === 'element' ? [{ value: a.value, text: a.text }] : fail(`${name}() cannot take ${a.kind}()`)));
-
-  switch (name) {
-    case 'choice': {
-      if (positional.length === 0) fail('choice() needs at least one value');
-      return { kind: 'sweep', elements: sweepElements(positional) };
-    }
-    case 'range': {
-      const start = number(named.start ?? positional[0], 'start');
-      const stopArg = named.stop ?? positional[1];
-      const [from, stop] = stopArg === undefined ? [0, start] : [start, number(stopArg, 'stop')];
-      const step = named.step ?? positional[2] ? number(named.step ?? positional[2], 'step') : 1;
-      if (step === 0) fail('range() step must not be 0');
-      const elements: SweepElement[] = [];
-      for (let v = from; step > 0 ? v < stop : v > stop; v += step) {
-        const value = Number.isInteger(from) && Number.isInteger(step) ? v : Number(v.toPrecision(12));
-        elements.push({ value, text: formatOverrideValue(value) });
-        if (elements.length > 100_000) fail('range() produces more than 100000 values');
-      }
-      return { kind: 'sweep', elements };
-    }
-    case 'glob': {
-      const asPatterns = (p: Parsed | undefined, what: string): string[] => {
-        if (p === undefined) return [];
-        const v = elementValue(p, what);
-        const list = Array.isArray(v) ? v : [v];
-        return list.map((x) => String(x));
-      };
-      const include = asPatterns(named.include ?? positional[0], 'a pattern');
-      if (include.length === 0) fail('glob() needs a pattern, e.g. glob(*) or glob(halfcheetah-*)');
-      return { kind: 'glob', include, exclude: asPatterns(named.exclude ?? positional[1], 'exclude patterns') };
-    }
-    case 'sort': {
-      const reverse = named.reverse ? elementValue(named.reverse, 'reverse') === true : false;
-      const elements = positional.length === 1 && positional[0]!.kind === 'element' && Array.isArray(positional[0]!.value)
-        ? (positional[0]!.value as ConfigValue[]).map((value) => ({ value, text: formatOverrideValue(value) }))
-        : sweepElements(positional);
-      const sorted = [...elements].sort((a, b) => compareValues(a.value, b.value));
-      if (reverse) sorted.reverse();
-      return { kind: 'sweep', elements: sorted };
-    }
-    case 'int':
-    case 'float':
-    case 'str':
-    case 'bool': {
-      if (positional.length !== 1) fail(`${name}() takes exactly one value`);
-      const arg = positional[0]!;
-      const cast = (v: ConfigValue): ConfigValue => castValue(name, v, fail);
-      if (arg.kind === 'sweep') {
-        return { kind: 'sweep', elements: arg.elements.map((e) => ({ value: cast(e.value), text: formatOverrideValue(cast(e.value)) })) };
-      }
-      if (arg.kind !== 'element') fail(`${name}() cannot cast ${arg.kind}()`);
-      const value = cast(arg.value);
-      return { kind: 'element', value, text: formatOverrideValue(value) };
-    }
-    case 'append': {
-      return { kind: 'append', values: positional.map((p) => elementValue(p, 'values')) };
-    }
-    case 'interval':
-      return fail('interval() describes a continuous range for optimizing sweepers; the basic sweeper needs discrete values: use range() or choice()');
-    default:
-      return fail(`${name}() is not supported by mopo's sweeper`);
+  /**
+   * primitive: QUOTED_VALUE | (ID | NULL | INT | FLOAT | BOOL | INTERPOLATION | UNQUOTED_CHAR | COLON | ESC | WS)+
+   * dictKey:   (ID | NULL | INT | FLOAT | BOOL | UNQUOTED_CHAR | ESC | WS)+
+   */
+  private parsePrimitive(rule: 'primitive' | 'dictKey'): Element {
+    if (rule === 'primitive' && this.at('QUOTED_VALUE')) return unquote(this.next().text);
+    const allowed: TokenType[] = ['ID', 'NULL', 'INT', 'FLOAT', 'BOOL', 'UNQUOTED_CHAR', 'ESC', 'WS'];
+    if (rule === 'primitive') allowed.push('INTERPOLATION', 'COLON');
+    const parts: Token[] = [];
+    while (this.peek() !== undefined && allowed.includes(this.peek()!.type)) parts.push(this.next());
+    if (parts.length === 0) this.unexpected(rule === 'dictKey' ? 'a dict key (quoted keys are not allowed)' : 'a value');
+    return this.primitiveValue(parts);
   }
-}
 
-function castValue(fn: string, v: ConfigValue, fail: (reason: string) => never): ConfigValue {
-  if (Array.isArray(v)) return v.map((x) => castValue(fn, x, fail));
-  if (v !== null && typeof v === 'object') fail(`${fn}() cannot cast a dict`);
-  switch (fn) {
-    case 'int': {
-      const n = typeof v === 'string' ? Number(v.replace(/_/g, '')) : Number(v);
-      if (!Number.isFinite(n)) fail(`int(): cannot convert ${JSON.stringify(v)} to an integer`);
-      return Math.trunc(n);
+  private primitiveValue(parts: Token[]): Element {
+    let first = 0;
+    let last = parts.length;
+    if (parts[0]!.type === 'WS') {
+      if (parts.length === 1) this.fail('a value cannot be whitespace only', parts[0]!.start);
+      first = 1;
     }
-    case 'float': {
-      const parsed = typeof v === 'string' ? typedScalar(v) : v;
-      const n = Number(parsed);
-      if (Number.isNaN(n) && !(typeof v === 'string' && v.toLowerCase() === 'nan')) fail(`float(): cannot convert ${JSON.stringify(v)} to a float`);
-      return n;
+    if (parts[parts.length - 1]!.type === 'WS') last--;
+    if (last - first > 1) {
+      return parts
+        .slice(first, last)
+        .map((t) => (t.type === 'ESC' ? unescape(t.text) : t.text))
+        .join('');
     }
-    case 'str':
-      return v === null ? 'null' : String(v);
-    default: {
-      if (typeof v === 'boolean') return v;
-      if (typeof v === 'number') return v !== 0;
-      if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-      return fail(`bool(): cannot convert ${JSON.stringify(v)} to a bool`);
+    const token = parts[first]!;
+    switch (token.type) {
+      case 'INT':
+        return checkedInt(Number(token.text.replace(/_/g, '')), token.text);
+      case 'FLOAT':
+        return new PyFloat(parseFloatToken(token.text));
+      case 'NULL':
+        return null;
+      case 'BOOL':
+        return token.text.toLowerCase() === 'true';
+      case 'ESC':
+        return unescape(token.text);
+      default:
+        return token.text;
     }
   }
 }
 
-function compareValues(a: ConfigValue, b: ConfigValue): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
+function asOverrideValue(item: FunctionResult): OverrideValue {
+  if (isGlob(item)) return item;
+  if (isAppend(item)) return { kind: 'append', values: (item as AppendValues).values.map(toConfigValue) };
+  if (isElement(item)) return { kind: 'element', value: toConfigValue(item), element: item };
+  return item;
 }
 
-const INT = /^[+-]?(0|[1-9](_?[0-9])*)$/;
-const FLOAT = /^[+-]?(((\d(_?\d)*)?\.\d(_?\d)*|\d(_?\d)*\.)([eE][+-]?\d(_?\d)*)?|\d(_?\d)*[eE][+-]?\d(_?\d)*)$/;
-
-/** How an unquoted primitive is typed, as Hydra's grammar does. */
-export function typedScalar(text: string): ConfigValue {
-  const lower = text.toLowerCase();
-  if (lower === 'null') return null;
-  if (lower === 'true') return true;
-  if (lower === 'false') return false;
-  if (INT.test(text)) return Number(text.replace(/_/g, ''));
-  if (FLOAT.test(text)) return Number(text.replace(/_/g, ''));
-  if (/^[+-]?inf$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(text)) return NaN;
-  return text;
+function parseFloatToken(text: string): number {
+  const lower = text.toLowerCase().replace(/_/g, '');
+  if (lower.endsWith('inf')) return lower.startsWith('-') ? -Infinity : Infinity;
+  if (lower.endsWith('nan')) return NaN;
+  return Number(lower);
 }
 
-/** Writes a value back in override syntax, so that parsing it gives the same value. */
+/** `\(` → `(`, `\\` → `\`: an ESC token is pairs of backslash and character. */
+function unescape(text: string): string {
+  let out = '';
+  for (let i = 1; i < text.length; i += 2) out += text[i];
+  return out;
+}
+
+/** Quoted text: only backslashes before a quote (including the closing one) are escapes. */
+function unquote(token: string): Quoted {
+  const quote = token[0] as "'" | '"';
+  const body = token.slice(1);
+  const escaped = quote === "'" ? /(\\)+'/g : /(\\)+"/g;
+  let out = '';
+  let from = 0;
+  for (let match = escaped.exec(body); match !== null; match = escaped.exec(body)) {
+    out += body.slice(from, match.index);
+    const run = body.slice(match.index, match.index + match[0].length);
+    for (let i = 1; i < run.length; i += 2) out += run[i];
+    from = match.index + match[0].length;
+  }
+  if (from < body.length) out += body.slice(from, -1);
+  return new Quoted(out, quote);
+}
+
+/** Writes a value in override syntax that parses back to the same value (quoting strings that need it). */
 export function formatOverrideValue(value: ConfigValue): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return String(value);
@@ -467,7 +372,20 @@ export function formatOverrideValue(value: ConfigValue): string {
     return String(value);
   }
   if (Array.isArray(value)) return `[${value.map(formatOverrideValue).join(',')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${k}:${formatOverrideValue(v)}`).join(',')}}`;
-  const plain = value !== '' && !/[\\()[\]{}:=,'"\s]/.test(value) && typedScalar(value) === value && !/^[A-Za-z_]\w*\(/.test(value);
-  return plain ? value : `'${value.replace(/\\(?=')|'/g, (m) => `\\${m}`)}'`;
+  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${formatKey(k)}:${formatOverrideValue(v)}`).join(',')}}`;
+  try {
+    const parsed = parseOverride(`x=${value}`).value;
+    if (parsed?.kind === 'element' && parsed.value === value) return value;
+  } catch {
+    // not valid unquoted: quote it below
+  }
+  return withQuotesFor(value);
+}
+
+function formatKey(key: string): string {
+  return key.replace(/[\\()[\]{}:=, \t]/g, (c) => `\\${c}`);
+}
+
+function withQuotesFor(value: string): string {
+  return elementText(new Quoted(value, "'"));
 }

@@ -1,19 +1,26 @@
 /**
  * Where config files live: an ordered search path of directories. A config group is
- * a folder, an option a `.yaml` file in it; the first directory that has a file wins.
- * Listings and parsed files are cached, since composition asks the same questions
- * many times and `--help` must stay fast.
+ * a folder, an option a `.yaml` file in it; the first directory that has a file wins,
+ * and a group's options are the union over all directories. A source may be scoped
+ * to one subtree: Hydra's own groups (hydra/launcher, hydra/sweeper) are always
+ * found, even when `--config-path` replaces mopo's configs, without bringing mopo's
+ * experiments along. Listings and parsed files are cached, since composition asks the
+ * same questions many times and `--help` must stay fast.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { ConfigError } from '../errors.js';
+import { checkInterpolationSyntax } from './interpolation.js';
 import { isDict, type ConfigDict, type ConfigValue } from './value.js';
+import { OMEGACONF_SCHEMA } from './yaml-schema.js';
 
 export interface ConfigSource {
-  /** Where it came from: `main` (the config path) or `command-line` (--config-dir). */
+  /** Where it came from: `hydra`, `main` (the config path), `command-line` (--config-dir), `hydra.searchpath in …`. */
   provider: string;
   dir: string;
+  /** Only paths under this group are served from this source (`hydra` for Hydra's own groups). */
+  scope?: string;
 }
 
 export interface LoadedConfig {
@@ -24,11 +31,9 @@ export interface LoadedConfig {
   packageHeader: string | null;
   /** The raw `defaults:` list, if the file has one. */
   defaults: ConfigValue[] | null;
-  /** The file's own content, without `defaults`. */
-  content: ConfigDict;
+  /** The file's own content, without `defaults` (a list when the file holds a list). */
+  content: ConfigDict | ConfigValue[];
 }
-
-const PACKAGE_HEADER = /^#\s*@package\s+(\S+)\s*$/;
 
 export class ConfigRepository {
   private readonly listings = new Map<string, { groups: Set<string>; options: Set<string> }>();
@@ -36,16 +41,25 @@ export class ConfigRepository {
 
   constructor(readonly searchPath: ConfigSource[]) {}
 
+  /** Sources that may hold `configPath`: a scoped source only serves paths under its scope. */
+  private sourcesFor(configPath: string): ConfigSource[] {
+    return this.searchPath.filter((s) => s.scope === undefined || configPath === s.scope || configPath.startsWith(`${s.scope}/`));
+  }
+
   private listing(group: string): { groups: Set<string>; options: Set<string> } {
     const cached = this.listings.get(group);
     if (cached) return cached;
     const groups = new Set<string>();
     const options = new Set<string>();
     for (const source of this.searchPath) {
-      const dir = path.join(source.dir, group);
+      if (source.scope !== undefined && group !== source.scope && !group.startsWith(`${source.scope}/`)) {
+        // A scoped source still shows its scope folder at the level above it.
+        if (group === path.posix.dirname(source.scope).replace(/^\.$/, '')) groups.add(path.posix.basename(source.scope));
+        continue;
+      }
       let entries: import('node:fs').Dirent[];
       try {
-        entries = readdirSync(dir, { withFileTypes: true });
+        entries = readdirSync(path.join(source.dir, group), { withFileTypes: true });
       } catch {
         continue;
       }
@@ -71,10 +85,15 @@ export class ConfigRepository {
     return [...this.listing(group).options].sort();
   }
 
+  /** Sub-groups directly inside `group`, sorted. */
+  childGroups(group: string): string[] {
+    return [...this.listing(group).groups].sort();
+  }
+
   /** Every group, recursively (`algo`, `env`, `exp`, …), sorted. */
   groups(parent = ''): string[] {
     const out: string[] = [];
-    for (const name of [...this.listing(parent).groups].sort()) {
+    for (const name of this.childGroups(parent)) {
       const group = parent === '' ? name : `${parent}/${name}`;
       out.push(group, ...this.groups(group));
     }
@@ -86,10 +105,16 @@ export class ConfigRepository {
   }
 
   private findFile(configPath: string): string | null {
-    for (const source of this.searchPath) {
-      for (const ext of ['.yaml', '.yml']) {
-        const file = path.join(source.dir, configPath + ext);
-        if (existsSync(file) && statSync(file).isFile()) return file;
+    // As Hydra does, `algo/mopo.yaml` names the same file as `algo/mopo`.
+    const candidates = configPath.endsWith('.yaml') ? [configPath] : [`${configPath}.yaml`, `${configPath}.yml`];
+    for (const source of this.sourcesFor(configPath)) {
+      for (const candidate of candidates) {
+        const file = path.join(source.dir, candidate);
+        try {
+          if (statSync(file).isFile()) return file;
+        } catch {
+          // not in this directory
+        }
       }
     }
     return null;
@@ -105,34 +130,49 @@ export class ConfigRepository {
   }
 }
 
-function parseConfigFile(configPath: string, file: string): LoadedConfig {
-  const text = readFileSync(file, 'utf8');
-  let parsed: unknown;
+export function loadYaml(text: string, file: string): unknown {
   try {
-    parsed = yaml.load(text, { filename: file });
+    return yaml.load(text, { filename: file, schema: OMEGACONF_SCHEMA });
   } catch (error) {
     const reason = error instanceof yaml.YAMLException ? error.message : String(error);
     throw new ConfigError(`Error parsing config file '${file}':\n${reason}`);
   }
-  if (parsed === undefined || parsed === null) parsed = {};
-  if (!isDict(parsed)) {
-    throw new ConfigError(`Config file '${file}' must contain a mapping (key: value pairs) at the top level, found a ${Array.isArray(parsed) ? 'list' : typeof parsed}.`);
-  }
-  const { defaults, ...content } = parsed;
-  if (defaults !== undefined && !Array.isArray(defaults)) {
-    throw new ConfigError(`In '${file}': 'defaults' must be a list, e.g.\ndefaults:\n  - _self_\n  - group: option`);
-  }
-  return { configPath, file, packageHeader: readPackageHeader(text), defaults: defaults ?? null, content };
 }
 
-/** Hydra reads `# @package` only from the comment block at the top of the file. */
-function readPackageHeader(text: string): string | null {
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed === '') continue;
-    if (!trimmed.startsWith('#')) break;
-    const match = PACKAGE_HEADER.exec(trimmed);
-    if (match) return match[1]!;
+function parseConfigFile(configPath: string, file: string): LoadedConfig {
+  const text = readFileSync(file, 'utf8');
+  let parsed = loadYaml(text, file);
+  if (parsed === undefined || parsed === null) parsed = {};
+  const packageHeader = readPackageHeader(text, file);
+  if (Array.isArray(parsed)) {
+    checkInterpolationSyntax(parsed, (key) => `'${key}' of '${file}'`);
+    return { configPath, file, packageHeader, defaults: null, content: parsed };
   }
-  return null;
+  if (!isDict(parsed)) {
+    throw new ConfigError(`Config file '${file}' must contain a mapping (key: value pairs) or a list at the top level, found a ${typeof parsed}.`);
+  }
+  const { defaults, ...content } = parsed;
+  if (defaults !== undefined && defaults !== null && !Array.isArray(defaults)) {
+    throw new ConfigError(`Invalid defaults list in '${configPath}' (${file}), defaults must be a list (got ${isDict(defaults) ? 'mapping' : typeof defaults}), e.g.\ndefaults:\n  - _self_\n  - group: option`);
+  }
+  checkInterpolationSyntax(content, (key) => `'${key}' of '${file}'`);
+  return { configPath, file, packageHeader, defaults: (defaults as ConfigValue[] | null | undefined) ?? null, content };
+}
+
+/**
+ * Hydra reads `# @KEY VALUE` lines from the top of the file (its first 512
+ * characters), skipping blank lines and stopping at the first line that is not one.
+ */
+function readPackageHeader(text: string, file: string): string | null {
+  let pkg: string | null = null;
+  for (const raw of text.slice(0, 512).split(/\r\n|\r|\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!/^\s*#\s*@/.test(line)) break;
+    const parts = line.replace(/^#+/, '').trim().split(' ').filter((p) => p.length > 0);
+    if (parts.length < 2) throw new ConfigError(`In '${file}': expected a header of the form '# @KEY VALUE', got '${line}'`);
+    if (parts.length > 2) throw new ConfigError(`In '${file}': too many components in the header '${line}'`);
+    if (parts[0] === '@package') pkg = parts[1]!;
+  }
+  return pkg;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { MopoError } from '../errors.js';
 import type { ConfigDict, ConfigValue } from './value.js';
+import { OMEGACONF_SCHEMA } from './yaml-schema.js';
 
 type Claim = (dir: string) => boolean;
 
@@ -44,7 +45,7 @@ export function claimDirectory(requested: string, claim: Claim): string {
 }
 
 export function toYaml(value: ConfigValue): string {
-  return yaml.dump(value, { lineWidth: -1, noRefs: true, sortKeys: false });
+  return yaml.dump(value, { lineWidth: -1, noRefs: true, sortKeys: false, schema: OMEGACONF_SCHEMA });
 }
 
 /** Writes via a temporary file and a rename, so a reader never sees half a file. */

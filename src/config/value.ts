@@ -57,10 +57,6 @@ export function getPath(root: ConfigValue, key: string): ConfigValue | undefined
   return node;
 }
 
-export function hasPath(root: ConfigValue, key: string): boolean {
-  return getPath(root, key) !== undefined;
-}
-
 /**
  * Longest prefix of `key` that exists in `root`, and the first missing part. Error
  * messages use it to say which part of a long key went wrong.
@@ -76,50 +72,6 @@ export function deepestExisting(root: ConfigValue, key: string): { existing: str
   return { existing: key, missingPart: null };
 }
 
-/** Sets a value, creating dicts along the way (callers check existence rules first). */
-export function setPath(root: ConfigDict, key: string, value: ConfigValue): void {
-  const parts = splitKey(key);
-  let node: ConfigValue = root;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i]!;
-    let next = childOf(node, part);
-    if (next === undefined || (!isDict(next) && !Array.isArray(next))) {
-      next = {};
-      assignChild(node, part, next, key);
-    }
-    node = next;
-  }
-  assignChild(node, parts[parts.length - 1]!, value, key);
-}
-
-function assignChild(node: ConfigValue, part: string, value: ConfigValue, fullKey: string): void {
-  if (Array.isArray(node)) {
-    if (!/^\d+$/.test(part) || Number(part) > node.length) {
-      throw new RangeError(`'${fullKey}': '${part}' is not a valid index for a list of ${node.length} items`);
-    }
-    node[Number(part)] = value;
-  } else if (isDict(node)) {
-    node[part] = value;
-  } else {
-    throw new TypeError(`'${fullKey}': cannot set '${part}' inside a ${typeof node}`);
-  }
-}
-
-export function deletePath(root: ConfigDict, key: string): boolean {
-  const parts = splitKey(key);
-  const parent = getPath(root, parts.slice(0, -1).join('.'));
-  const last = parts[parts.length - 1]!;
-  if (Array.isArray(parent) && /^\d+$/.test(last) && Number(last) < parent.length) {
-    parent.splice(Number(last), 1);
-    return true;
-  }
-  if (isDict(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
-    delete parent[last];
-    return true;
-  }
-  return false;
-}
-
 /** Every leaf and dict key under `root`, as full dotted keys (for "did you mean"). */
 export function allKeys(root: ConfigValue, prefix = ''): string[] {
   const keys: string[] = [];
@@ -132,14 +84,9 @@ export function allKeys(root: ConfigValue, prefix = ''): string[] {
   return keys;
 }
 
-/** Places `value` under a dotted package ("" = root). */
-export function wrapInPackage(pkg: string, value: ConfigDict): ConfigDict {
-  let wrapped: ConfigDict = value;
+/** Places `value` under a dotted package ("" = root, where only a dict can go). */
+export function wrapInPackage(pkg: string, value: ConfigValue): ConfigDict {
+  let wrapped: ConfigValue = value;
   for (const part of splitKey(pkg).reverse()) wrapped = { [part]: wrapped };
-  return wrapped;
-}
-
-/** Values compare as their YAML would: used by `~key=value` deletes. */
-export function sameValue(a: ConfigValue | undefined, b: ConfigValue | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return wrapped as ConfigDict;
 }

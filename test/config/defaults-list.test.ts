@@ -24,7 +24,7 @@ describe('defaults list', () => {
   it('selects a group option from the command line, and reports a misspelled one with the available options', () => {
     const files = { ...db, 'config.yaml': 'defaults:\n  - db: mysql\n' };
     expect(composeTree(files, ['db=postgres']).config.db).toEqual({ driver: 'postgres', port: 5432 });
-    expect(() => composeTree(files, ['db=postgress'])).toThrow(/Could not find 'db\/postgress'.*Did you mean 'postgres'\?\nAvailable options in 'db':\n\tmysql\n\tpostgres/s);
+    expect(() => composeTree(files, ['db=postgress'])).toThrow(/Could not find 'db\/postgress'.*Did you mean 'postgres'\?\n\nAvailable options in 'db':\n\tmysql\n\tpostgres/s);
   });
 
   it("fails on a mandatory group (???) with Hydra's message and the options", () => {
@@ -51,11 +51,11 @@ describe('defaults list', () => {
     expect(composeTree(files, ['db@backup=mysql']).config.backup).toMatchObject({ driver: 'mysql' });
   });
 
-  it('honours # @package headers: _global_ and dotted packages', () => {
+  it('honours # @package headers: _global_ and dotted packages, read from the lines at the top of the file', () => {
     const files = {
       'config.yaml': 'defaults:\n  - exp: e\n  - misc: m\n',
       'exp/e.yaml': '# @package _global_\ntop: 1\nnested:\n  k: 2\n',
-      'misc/m.yaml': '# A comment first.\n# @package deep.inside\nv: 3\n',
+      'misc/m.yaml': '\n# @package deep.inside\n# A comment after the header.\nv: 3\n',
     };
     expect(composeTree(files).config).toEqual({ top: 1, nested: { k: 2 }, deep: { inside: { v: 3 } } });
   });
@@ -99,7 +99,8 @@ describe('defaults list', () => {
 
   it('reports an override that matches nothing', () => {
     const files = { ...db, 'config.yaml': 'defaults:\n  - exp: x\n', 'exp/x.yaml': 'defaults:\n  - override /db: mysql\n', 'other/a.yaml': '' };
-    expect(() => composeTree(files)).toThrow(/Could not override 'db'. No match in the defaults list/);
+    // exp/x has no @package header, so its entries sit at package exp: the override names db@exp.db.
+    expect(() => composeTree(files)).toThrow(/In 'exp\/x': Could not override 'db@exp.db'. No match in the defaults list/);
     expect(() => composeTree({ ...db, 'config.yaml': 'x: 1\n' }, ['db=mysql'])).toThrow("Could not override 'db'. No match in the defaults list.\nTo append to your default list use +db=mysql");
   });
 
@@ -110,12 +111,12 @@ describe('defaults list', () => {
     expect(composeTree({ ...db, 'config.yaml': 'x: 1\n' }, ['++db=postgres']).config).toMatchObject({ db: { driver: 'postgres' } });
     expect(composeTree(files, ['~db']).config).toEqual({ x: 1 });
     expect(composeTree(files, ['~db=mysql']).config).toEqual({ x: 1 });
-    expect(() => composeTree(files, ['~db=postgres'])).toThrow(/it is 'mysql', not 'postgres'/);
+    expect(() => composeTree(files, ['~db=postgres'])).toThrow("Could not delete 'db=postgres'. No match in the defaults list");
   });
 
   it('names the file when its YAML is broken or its defaults are malformed', () => {
     expect(() => composeTree({ 'config.yaml': 'a: [1, 2\n' })).toThrow(/Error parsing config file '.*config.yaml'/);
-    expect(() => composeTree({ 'config.yaml': 'defaults: 3\n' })).toThrow(/'defaults' must be a list/);
+    expect(() => composeTree({ 'config.yaml': 'defaults: 3\n' })).toThrow(/Invalid defaults list in 'config' .*defaults must be a list/);
     expect(() => composeTree({ 'config.yaml': 'defaults:\n  - overide db: x\n' })).toThrow(/unknown keyword 'overide'/);
   });
 

@@ -6,20 +6,24 @@ const repo = createRepository();
 
 describe('multirun sweeps', () => {
   it('takes the Cartesian product, the first override varying slowest', () => {
-    expect(expandSweep(repo, ['algo.h=1,5', 'seed=0,1', 'exp=hopper-medium'])).toEqual([
-      { num: 0, overrides: ['algo.h=1', 'seed=0', 'exp=hopper-medium'] },
-      { num: 1, overrides: ['algo.h=1', 'seed=1', 'exp=hopper-medium'] },
-      { num: 2, overrides: ['algo.h=5', 'seed=0', 'exp=hopper-medium'] },
-      { num: 3, overrides: ['algo.h=5', 'seed=1', 'exp=hopper-medium'] },
+    expect(expandSweep(repo, ['algo.h=1,5', 'seed=0,1', 'exp=hopper-medium']).map((j) => [j.num, j.overrides])).toEqual([
+      [0, ['algo.h=1', 'seed=0', 'exp=hopper-medium']],
+      [1, ['algo.h=1', 'seed=1', 'exp=hopper-medium']],
+      [2, ['algo.h=5', 'seed=0', 'exp=hopper-medium']],
+      [3, ['algo.h=5', 'seed=1', 'exp=hopper-medium']],
     ]);
   });
 
-  it('expands range(), choice() and keeps prefixes and quoting', () => {
-    expect(expandSweep(repo, ['seed=range(2)', "+tag=choice(a,'b c')"]).map((j) => j.overrides)).toEqual([
-      ['seed=0', '+tag=a'],
-      ['seed=0', "+tag='b c'"],
-      ['seed=1', '+tag=a'],
-      ['seed=1', "+tag='b c'"],
+  it('expands range(), choice() and keeps prefixes and quoting as Hydra writes them', () => {
+    expect(expandSweep(repo, ['exp=quickstart', 'seed=range(2)', "+tag=choice(a,'b c')", "+note='x y',z"]).map((j) => j.overrides.slice(1))).toEqual([
+      ['seed=0', '+tag=a', "+note='x y'"],
+      ['seed=0', '+tag=a', '+note=z'],
+      ['seed=0', '+tag=b\\ c', "+note='x y'"],
+      ['seed=0', '+tag=b\\ c', '+note=z'],
+      ['seed=1', '+tag=a', "+note='x y'"],
+      ['seed=1', '+tag=a', '+note=z'],
+      ['seed=1', '+tag=b\\ c', "+note='x y'"],
+      ['seed=1', '+tag=b\\ c', '+note=z'],
     ]);
   });
 
@@ -27,7 +31,7 @@ describe('multirun sweeps', () => {
     const jobs = expandSweep(repo, ['exp=glob(hopper-*,exclude=[*expert,*replay,*online])']);
     expect(jobs.map((j) => j.overrides[0])).toEqual(['exp=hopper-medium', 'exp=hopper-random']);
     expect(() => expandSweep(repo, ['exp=glob(nothing*)'])).toThrow(/matched no options of 'exp'/);
-    expect(() => expandSweep(repo, ['algo.h=glob(*)'])).toThrow(/'algo.h' is not one/);
+    expect(() => expandSweep(repo, ['exp=quickstart', 'algo.h=glob(*)'])).toThrow(/'algo.h' is not one/);
   });
 
   it('matches shell patterns', () => {

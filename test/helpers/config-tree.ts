@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigRepository } from '../../src/config/repository.js';
-import { JobConfig } from '../../src/config/job-config.js';
+import { JobConfig, createRepository } from '../../src/config/job-config.js';
 
 const made: string[] = [];
 
@@ -23,7 +22,7 @@ export function removeConfigTrees(): void {
 
 /** Composes and resolves the job config of a fixture tree. */
 export function composeTree(files: Record<string, string>, overrides: string[] = [], configName = 'config') {
-  const repo = new ConfigRepository([{ provider: 'main', dir: configTree(files) }]);
+  const repo = createRepository({ configPath: configTree(files) });
   const job = JobConfig.compose(repo, { configName, overrides, startTime: new Date(2024, 0, 2, 3, 4, 5) });
   return { job, repo, config: job.jobConfig(true), raw: job.jobConfig(false) };
 }
