@@ -54,6 +54,19 @@ describe('mopo-report on one run', () => {
   });
 });
 
+describe('mopo-report keeps run text as text', () => {
+  it('escapes overrides in the tables and in the chart data', () => {
+    const dir = tempDir('mopo-report-');
+    const override = "exp_name='</script><b>x</b>'";
+    writeFixtureRun(dir, { overrides: [override], seed: 0, scores: [1] });
+    expect(runCli('mopo-report', [dir]).status).toBe(0);
+    const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
+    expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('exp_name=&#39;&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;&#39;');
+    expect(html).toContain('\\u003c/script>\\u003cb>x\\u003c/b>');
+  });
+});
+
 describe('mopo-report refuses what it cannot report', () => {
   const expectError = (args: string[], message: string) => {
     const result = runCli('mopo-report', args);
