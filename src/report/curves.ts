@@ -34,11 +34,21 @@ interface Source {
   name: string;
   rows: (run: Run) => MetricRecord[];
   xColumn: (rows: MetricRecord[]) => string;
+  xLabel: (xColumn: string) => string;
 }
 
+/**
+ * The dynamics stream comes first: a MOPO run's metric rows repeat the fitted model's
+ * final losses, and the per-dynamics-epoch curve is the one worth drawing.
+ */
 const SOURCES: Source[] = [
-  { name: 'metrics', rows: (run) => run.metrics, xColumn: (rows) => (rows.some((r) => typeof r.step === 'number') ? 'step' : 'epoch') },
-  { name: 'dynamics', rows: (run) => run.dynamics, xColumn: () => 'epoch' },
+  { name: 'dynamics', rows: (run) => run.dynamics, xColumn: () => 'epoch', xLabel: () => 'dynamics epoch' },
+  {
+    name: 'metrics',
+    rows: (run) => run.metrics,
+    xColumn: (rows) => (rows.some((r) => typeof r.step === 'number') ? 'step' : 'epoch'),
+    xLabel: (xColumn) => xColumn,
+  },
 ];
 
 /** Columns that place a row in time rather than measure something. */
@@ -67,19 +77,22 @@ const TITLES: Record<string, string> = {
 
 export function chartSections(groups: RunGroup[]): ChartSection[] {
   const charts: Chart[] = [];
+  const drawn = new Set<string>();
   for (const source of SOURCES) {
     const allRows = groups.flatMap((g) => g.runs.flatMap(source.rows));
     if (allRows.length === 0) continue;
     const xColumn = source.xColumn(allRows);
     for (const column of numericColumns(allRows)) {
-      if (TIME_COLUMNS.has(column)) continue;
-      charts.push(buildChart(`${source.name}:${column}`, column, xColumn, groups.map((g) => ({ label: g.label, rows: g.runs.map(source.rows) }))));
+      if (TIME_COLUMNS.has(column) || drawn.has(column)) continue;
+      drawn.add(column);
+      const series = groups.map((g) => ({ label: g.label, rows: g.runs.map(source.rows) }));
+      charts.push(buildChart(`${source.name}:${column}`, column, xColumn, source.xLabel(xColumn), series));
     }
   }
   return arrangeInSections(charts);
 }
 
-function buildChart(id: string, column: string, xColumn: string, groups: { label: string; rows: MetricRecord[][] }[]): Chart {
+function buildChart(id: string, column: string, xColumn: string, xLabel: string, groups: { label: string; rows: MetricRecord[][] }[]): Chart {
   // Per configuration and seed: the column's value at each x (a later row at the same x wins).
   const perGroup = groups.map(({ label, rows }) => ({
     label,
@@ -107,7 +120,7 @@ function buildChart(id: string, column: string, xColumn: string, groups: { label
       };
     });
   const title = TITLES[column] ?? column;
-  return { id, title, column, xLabel: xColumn, x, series };
+  return { id, title, column, xLabel, x, series };
 }
 
 function arrangeInSections(charts: Chart[]): ChartSection[] {

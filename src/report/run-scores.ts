@@ -14,7 +14,7 @@ export interface RunResult {
 }
 
 export function runResult(run: Run): RunResult {
-  if (run.summaryScores !== null) return { scores: run.summaryScores, finished: true };
+  if (run.finished) return { scores: run.summaryScores, finished: true };
   return { scores: scoresFromMetrics(run.metrics), finished: false };
 }
 

@@ -31,7 +31,9 @@ export interface Run {
   seed: number | null;
   metrics: MetricRecord[];
   dynamics: MetricRecord[];
-  /** `summary.json`'s scores; null while the run has not finished. */
+  /** Training ended and wrote `summary.json`. */
+  finished: boolean;
+  /** `summary.json`'s scores; null before the run finishes, or when it never evaluated. */
   summaryScores: RunScores | null;
   /** Environment steps trained so far. */
   steps: number | null;
@@ -64,11 +66,13 @@ export function loadRun(dir: string, name: string): Run {
     dir,
     name,
     overrides,
-    envId: stringOrNull(summary?.env_id) ?? stringOrNull(env?.id),
+    // The config's env.id names the dataset (hopper-medium-v2); the summary's, the simulator.
+    envId: stringOrNull(env?.id) ?? stringOrNull(summary?.env_id),
     algo: stringOrNull(summary?.algo) ?? stringOrNull(algo?.name),
     seed: numberOrNull(summary?.seed) ?? numberOrNull(config?.seed),
     metrics,
     dynamics,
+    finished: summary !== null,
     summaryScores: summary === null ? null : readSummaryScores(summary, path.join(dir, SUMMARY_FILE)),
     steps: numberOrNull(summary?.steps) ?? lastStep,
   };
@@ -107,7 +111,8 @@ function readSummary(dir: string): Record<string, unknown> | null {
   return parsed;
 }
 
-function readSummaryScores(summary: Record<string, unknown>, file: string): RunScores {
+function readSummaryScores(summary: Record<string, unknown>, file: string): RunScores | null {
+  if (summary.scores === null) return null;
   const scores = dictAt(summary, 'scores');
   if (scores === null) throw new RunDirError(`${file} has no 'scores'.`);
   const score = (key: string): Score => {

@@ -15,7 +15,7 @@ describe('learning curves of the 2 × 2 fixture sweep', () => {
 
   it('opens with evaluation, then the dynamics model, rollouts and the learner', () => {
     expect(sections.map((s) => s.title)).toEqual(['Evaluation', 'Dynamics model', 'Model rollouts', 'Learner', 'Speed']);
-    expect(sections[0]!.charts.map((c) => c.column)).toEqual(['eval/return_mean', 'eval/normalized_score', 'eval/return_std']);
+    expect(sections[0]!.charts.map((c) => c.column)).toEqual(['eval/return_mean', 'eval/normalized_score', 'eval/return_std', 'eval/length_mean']);
     expect(sections[1]!.charts.map((c) => c.column)).toEqual(['dynamics/train_loss', 'dynamics/holdout_loss', 'dynamics/epochs_since_update']);
     expect(sections[2]!.charts.slice(0, 2).map((c) => c.column)).toEqual(['rollout/penalty_mean', 'rollout/reward_mean']);
     expect(sections[3]!.charts.slice(0, 2).map((c) => c.column)).toEqual(['learner/critic_loss', 'learner/actor_loss']);
@@ -33,7 +33,7 @@ describe('learning curves of the 2 × 2 fixture sweep', () => {
 
   it('plots dynamics losses against the dynamics epoch', () => {
     const holdout = sections[1]!.charts[1]!;
-    expect(holdout.xLabel).toBe('epoch');
+    expect(holdout.xLabel).toBe('dynamics epoch');
     expect(holdout.x).toEqual([1, 2, 3, 4, 5]);
     // 12 / epoch + 1 + seed: seeds 0 and 1 at epoch 1 give 13 and 14.
     expect(holdout.series[0]!.min[0]).toBe(13);

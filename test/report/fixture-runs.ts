@@ -38,11 +38,15 @@ export function writeFixtureRun(dir: string, run: FixtureRun): void {
     'learner/alpha': 0.5 / (i + 1),
     'eval/return_mean': 100 * score,
     'eval/return_std': 10,
+    'eval/length_mean': 1000,
     'eval/normalized_score': score,
     'rollout/reward_mean': 1 + 0.1 * i,
     'rollout/penalty_mean': 0.5 - 0.05 * i + 0.01 * run.seed,
     'rollout/length_mean': 5,
     'rollout/model_buffer_size': 5000 * (i + 1),
+    // A MOPO run repeats the fitted model's final losses on every policy epoch.
+    'dynamics/train_loss': 2,
+    'dynamics/holdout_loss': 3.4 + run.seed,
     'perf/steps_per_s': 100,
     ...run.extra,
   }));
@@ -65,17 +69,27 @@ export function writeFixtureRun(dir: string, run: FixtureRun): void {
   const tail = run.scores.slice(-10);
   const mean = tail.reduce((a, b) => a + b, 0) / tail.length;
   const best = Math.max(...run.scores);
+  const protocol = (returnMean: number, normalizedScore: number, evaluations: number, text: string) => ({
+    return_mean: returnMean,
+    normalized_score: normalizedScore,
+    evaluations,
+    step: 1000 * run.scores.length,
+    protocol: text,
+  });
   const summary = {
     algo: 'mopo',
-    env_id: envId,
+    learner: 'sac',
+    // The simulator's name, as mopo writes it; the task is the config's env.id.
+    env_id: 'HalfCheetah',
     seed: run.seed,
     steps: 1000 * run.scores.length,
     epochs: run.scores.length,
     wall_time_s: 10 * run.scores.length,
+    checkpoint: path.join(dir, 'checkpoints', 'step-0000003000'),
     scores: {
-      last: { return_mean: 100 * last, normalized_score: last, step: 1000 * run.scores.length },
-      mean_last_10: { return_mean: 100 * mean, normalized_score: mean, step: 1000 * run.scores.length },
-      best: { return_mean: 100 * best, normalized_score: best, step: 1000, optimistic: true },
+      last: protocol(100 * last, last, 1, 'the last evaluation'),
+      mean_last_10: protocol(100 * mean, mean, tail.length, "mean of the last 10 evaluations (OfflineRL-Kit's protocol)"),
+      best: { ...protocol(100 * best, best, 1, 'the best evaluation of the run (optimistic: it selects by test score)'), optimistic: true },
     },
   };
   writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary, null, 2));

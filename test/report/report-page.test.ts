@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('mopo-report page in headless Chromium', () => {
 
   it('draws a chart in every figure', async () => {
     const figures = await page.locator('figure[data-chart]').count();
-    expect(figures).toBe(14);
+    expect(figures).toBe(15);
     expect(await page.getAttribute('body', 'data-charts-drawn')).toBe(String(figures));
     const inked = await page.$$eval('figure[data-chart] canvas', (canvases) =>
       canvases.map((canvas) => {

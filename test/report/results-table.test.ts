@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupRuns, withoutSeed } from '../../src/report/group-runs.js';
@@ -12,7 +13,7 @@ import { writeFixtureRun, writeFixtureSweep } from './fixture-runs.js';
 afterAll(removeTempDirs);
 
 function run(name: string, overrides: string[]): Run {
-  return { dir: name, name, overrides, envId: 'hopper-medium-v2', algo: 'mopo', seed: null, metrics: [], dynamics: [], summaryScores: null, steps: null };
+  return { dir: name, name, overrides, envId: 'hopper-medium-v2', algo: 'mopo', seed: null, metrics: [], dynamics: [], finished: false, summaryScores: null, steps: null };
 }
 
 describe('grouping runs by their overrides minus the seed', () => {
@@ -107,6 +108,16 @@ describe('results table of the 2 × 2 fixture sweep', () => {
     expect(rows[1]!.unfinished).toBe(1);
     expect(rows[1]!.scoreLast).toEqual({ mean: 53, std: 3, n: 2 });
     expect(resultsMarkdown(rows, 'sweep', [])).toContain('| algo.h=5 | 2 (1 unfinished) |');
+  });
+
+  it('shows n/a for a finished run that never evaluated (summary.json scores: null)', () => {
+    const dir = tempDir('mopo-report-');
+    writeFixtureRun(dir, { overrides: ['eval.every=0'], seed: 0, scores: [5] });
+    const file = path.join(dir, 'summary.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), scores: null }));
+    const [row] = resultRows(groupRuns(locateRuns(dir).runs));
+    expect(row).toMatchObject({ unfinished: 0, scoreLast: { mean: null, n: 0 }, scoreMeanLast10: { mean: null, n: 0 } });
+    expect(resultsMarkdown([row!], dir, [])).toContain('| 1 | n/a | n/a | n/a | 1000 |');
   });
 
   it('gives one row per task when a sweep spans tasks', () => {
