@@ -85,11 +85,17 @@ export function chartSections(groups: RunGroup[]): ChartSection[] {
     for (const column of numericColumns(allRows)) {
       if (TIME_COLUMNS.has(column) || drawn.has(column)) continue;
       drawn.add(column);
-      const series = groups.map((g) => ({ label: g.label, rows: g.runs.map(source.rows) }));
+      const series = groups.map((g) => ({ label: curveLabel(g, groups.length), rows: g.runs.map(source.rows) }));
       charts.push(buildChart(`${source.name}:${column}`, column, xColumn, source.xLabel(xColumn), series));
     }
   }
   return arrangeInSections(charts);
+}
+
+/** A lone configuration's overrides head the page already; its legend need not repeat them. */
+function curveLabel(group: RunGroup, groupCount: number): string {
+  if (groupCount > 1) return group.label;
+  return group.runs.length > 1 ? 'all runs' : 'run';
 }
 
 function buildChart(id: string, column: string, xColumn: string, xLabel: string, groups: { label: string; rows: MetricRecord[][] }[]): Chart {

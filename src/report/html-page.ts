@@ -39,7 +39,7 @@ export function renderPage({ located, common, rows, sections, version }: PageCon
 <body>
 <header>
 <h1>mopo report</h1>
-<p><code>${escapeHtml(located.dir)}</code>: ${what}${common.length > 0 && rows.length > 1 ? `; every run has <code>${escapeHtml(common.join(' '))}</code>` : ''}.</p>
+<p><code>${escapeHtml(located.dir)}</code>: ${what}${common.length > 0 ? `; ${rows.length > 1 ? 'every configuration has' : 'overrides'} <code>${escapeHtml(common.join(' '))}</code>` : ''}.</p>
 </header>
 ${skippedNotice(located)}
 <section id="results">

@@ -50,6 +50,6 @@ describe('columns the report has never heard of', () => {
     expect(sections[3]!.charts.map((c) => c.column)).toContain('learner/mmd_loss');
     expect(sections.at(-1)!.charts.map((c) => c.column)).toEqual(['plain_number']);
     // One run: a line, no band to draw (min = max = mean).
-    expect(sections[0]!.charts[0]!.series[0]).toMatchObject({ runs: 1, mean: [100, 200], min: [100, 200], max: [100, 200] });
+    expect(sections[0]!.charts[0]!.series[0]).toMatchObject({ label: 'run', runs: 1, mean: [100, 200], min: [100, 200], max: [100, 200] });
   });
 });

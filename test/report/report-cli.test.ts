@@ -58,7 +58,8 @@ describe('mopo-report keeps run text as text', () => {
   it('escapes overrides in the tables and in the chart data', () => {
     const dir = tempDir('mopo-report-');
     const override = "exp_name='</script><b>x</b>'";
-    writeFixtureRun(dir, { overrides: [override], seed: 0, scores: [1] });
+    writeFixtureRun(path.join(dir, '0'), { overrides: [override], seed: 0, scores: [1] });
+    writeFixtureRun(path.join(dir, '1'), { overrides: ['exp_name=plain'], seed: 0, scores: [2] });
     expect(runCli('mopo-report', [dir]).status).toBe(0);
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).not.toContain('<b>x</b>');
