@@ -21,6 +21,10 @@ export const CHART_SCRIPT = String.raw`
     return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(5));
   }
 
+  // Steps and epochs are whole numbers: x ticks step by 1, 2, 5, 10, 20, 50, …
+  var wholeIncrements = [];
+  for (var decade = 1; decade <= 1e9; decade *= 10) wholeIncrements.push(decade, 2 * decade, 5 * decade);
+
   function options(chart, width) {
     var series = [{ label: chart.xLabel, value: formatValue }];
     var bands = [];
@@ -47,7 +51,7 @@ export const CHART_SCRIPT = String.raw`
       opts: {
         width: width, height: 240,
         scales: { x: { time: false } },
-        axes: [{ label: chart.xLabel, size: 40 }, { size: 60, values: function (_u, ticks) { return ticks.map(function (t) { return formatValue(null, t); }); } }],
+        axes: [{ label: chart.xLabel, size: 40, incrs: wholeIncrements }, { size: 60, values: function (_u, ticks) { return ticks.map(function (t) { return formatValue(null, t); }); } }],
         series: series, bands: bands,
         legend: { live: true },
       },

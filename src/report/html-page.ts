@@ -74,7 +74,7 @@ function sectionHtml(section: ChartSection, all: Chart[]): string {
 }
 
 function runsTable(located: LocatedRuns): string {
-  const headings = ['Run', 'Task', 'Learner', 'Seed', 'Overrides', 'Steps', 'Status', 'Score (last)', 'Score (mean of last 10)'];
+  const headings = ['Run', 'Task', 'Algo', 'Seed', 'Overrides', 'Steps', 'Status', 'Score (last)', 'Score (mean of last 10)'];
   const body = located.runs.map((run) => {
     const result = runResult(run);
     const score = (v: number | null | undefined) => formatStat(seedStat([v ?? null]));
