@@ -38,8 +38,9 @@ interface Source {
 }
 
 /**
- * The dynamics stream comes first: a MOPO run's metric rows repeat the fitted model's
- * final losses, and the per-dynamics-epoch curve is the one worth drawing.
+ * The dynamics stream comes first, so a column in both streams (MOPO runs from before
+ * the dynamics rows had their own file repeated the final losses on every policy
+ * epoch) is drawn once, per dynamics epoch.
  */
 const SOURCES: Source[] = [
   { name: 'dynamics', rows: (run) => run.dynamics, xColumn: () => 'epoch', xLabel: () => 'dynamics epoch' },

@@ -41,6 +41,16 @@ describe('learning curves of the 2 × 2 fixture sweep', () => {
   });
 });
 
+describe('a column in both streams', () => {
+  it('is drawn once, against the dynamics epoch', () => {
+    const dir = tempDir('mopo-report-');
+    writeFixtureRun(dir, { overrides: [], seed: 0, scores: [1, 2], extra: { 'dynamics/train_loss': 2 } });
+    const dynamics = chartSections(groupRuns(locateRuns(dir).runs).groups).find((s) => s.title === 'Dynamics model')!;
+    const trainLoss = dynamics.charts.filter((c) => c.column === 'dynamics/train_loss');
+    expect(trainLoss.map((c) => [c.xLabel, c.x])).toEqual([['dynamics epoch', [1, 2, 3, 4, 5]]]);
+  });
+});
+
 describe('columns the report has never heard of', () => {
   it('get their own charts, grouped by namespace, with the rest under "Other columns"', () => {
     const dir = tempDir('mopo-report-');

@@ -44,9 +44,6 @@ export function writeFixtureRun(dir: string, run: FixtureRun): void {
     'rollout/penalty_mean': 0.5 - 0.05 * i + 0.01 * run.seed,
     'rollout/length_mean': 5,
     'rollout/model_buffer_size': 5000 * (i + 1),
-    // A MOPO run repeats the fitted model's final losses on every policy epoch.
-    'dynamics/train_loss': 2,
-    'dynamics/holdout_loss': 3.4 + run.seed,
     'perf/steps_per_s': 100,
     ...run.extra,
   }));
