@@ -30,8 +30,8 @@ export const CHART_SCRIPT = String.raw`
     var bands = [];
     var columns = [chart.x];
     var showPoints = chart.x.length <= 30;
-    chart.series.forEach(function (s, i) {
-      var color = palette[i % palette.length];
+    chart.series.forEach(function (s) {
+      var color = palette[s.colour % palette.length];
       columns.push(s.mean);
       series.push({
         label: s.runs > 1 ? s.label + ' (mean of ' + s.runs + ' seeds)' : s.label,

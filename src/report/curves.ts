@@ -10,6 +10,8 @@ import type { Run } from './run.js';
 
 export interface CurveSeries {
   label: string;
+  /** The configuration's place among all of them, so it keeps its colour in every chart. */
+  colour: number;
   runs: number;
   mean: (number | null)[];
   min: (number | null)[];
@@ -17,7 +19,6 @@ export interface CurveSeries {
 }
 
 export interface Chart {
-  id: string;
   title: string;
   column: string;
   xLabel: string;
@@ -87,7 +88,7 @@ export function chartSections(groups: RunGroup[]): ChartSection[] {
       if (TIME_COLUMNS.has(column) || drawn.has(column)) continue;
       drawn.add(column);
       const series = groups.map((g) => ({ label: curveLabel(g, groups.length), rows: g.runs.map(source.rows) }));
-      charts.push(buildChart(`${source.name}:${column}`, column, xColumn, source.xLabel(xColumn), series));
+      charts.push(buildChart(column, xColumn, source.xLabel(xColumn), series));
     }
   }
   return arrangeInSections(charts);
@@ -99,10 +100,11 @@ function curveLabel(group: RunGroup, groupCount: number): string {
   return group.runs.length > 1 ? 'all runs' : 'run';
 }
 
-function buildChart(id: string, column: string, xColumn: string, xLabel: string, groups: { label: string; rows: MetricRecord[][] }[]): Chart {
+function buildChart(column: string, xColumn: string, xLabel: string, groups: { label: string; rows: MetricRecord[][] }[]): Chart {
   // Per configuration and seed: the column's value at each x (a later row at the same x wins).
-  const perGroup = groups.map(({ label, rows }) => ({
+  const perGroup = groups.map(({ label, rows }, colour) => ({
     label,
+    colour,
     seeds: rows.map((runRows) => {
       const byX = new Map<number, number>();
       for (const row of runRows) {
@@ -116,10 +118,11 @@ function buildChart(id: string, column: string, xColumn: string, xLabel: string,
   const x = [...new Set(perGroup.flatMap((g) => g.seeds.flatMap((s) => [...s.keys()])))].sort((a, b) => a - b);
   const series = perGroup
     .filter((g) => g.seeds.some((s) => s.size > 0))
-    .map(({ label, seeds }) => {
+    .map(({ label, colour, seeds }) => {
       const at = x.map((xi) => seeds.map((s) => s.get(xi)).filter((v): v is number => v !== undefined));
       return {
         label,
+        colour,
         runs: seeds.filter((s) => s.size > 0).length,
         mean: at.map((vs) => (vs.length === 0 ? null : vs.reduce((a, b) => a + b, 0) / vs.length)),
         min: at.map((vs) => (vs.length === 0 ? null : Math.min(...vs))),
@@ -127,7 +130,7 @@ function buildChart(id: string, column: string, xColumn: string, xLabel: string,
       };
     });
   const title = TITLES[column] ?? column;
-  return { id, title, column, xLabel, x, series };
+  return { title, column, xLabel, x, series };
 }
 
 function arrangeInSections(charts: Chart[]): ChartSection[] {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chartSections } from '../../src/report/curves.js';
@@ -26,9 +27,9 @@ describe('learning curves of the 2 × 2 fixture sweep', () => {
     expect(score.xLabel).toBe('step');
     expect(score.x).toEqual([1000, 2000, 3000]);
     // h=1: seed 0 → 24, 30, 30; seed 1 → 28, 34, 40.
-    expect(score.series[0]).toEqual({ label: 'algo.h=1', runs: 2, mean: [26, 32, 35], min: [24, 30, 30], max: [28, 34, 40] });
+    expect(score.series[0]).toEqual({ label: 'algo.h=1', colour: 0, runs: 2, mean: [26, 32, 35], min: [24, 30, 30], max: [28, 34, 40] });
     // h=5: seed 0 → 40, 45, 50; seed 1 → 42, 49, 56.
-    expect(score.series[1]).toEqual({ label: 'algo.h=5', runs: 2, mean: [41, 47, 53], min: [40, 45, 50], max: [42, 49, 56] });
+    expect(score.series[1]).toEqual({ label: 'algo.h=5', colour: 1, runs: 2, mean: [41, 47, 53], min: [40, 45, 50], max: [42, 49, 56] });
   });
 
   it('plots dynamics losses against the dynamics epoch', () => {
@@ -48,6 +49,20 @@ describe('a column in both streams', () => {
     const dynamics = chartSections(groupRuns(locateRuns(dir).runs).groups).find((s) => s.title === 'Dynamics model')!;
     const trainLoss = dynamics.charts.filter((c) => c.column === 'dynamics/train_loss');
     expect(trainLoss.map((c) => [c.xLabel, c.x])).toEqual([['dynamics epoch', [1, 2, 3, 4, 5]]]);
+  });
+});
+
+describe('a sweep mixing MOPO and an online learner', () => {
+  it('draws each configuration only where it has data, in the same colour everywhere', () => {
+    const dir = tempDir('mopo-report-');
+    writeFixtureRun(path.join(dir, '0'), { overrides: ['exp=halfcheetah-random'], seed: 0, scores: [1, 2] });
+    writeFixtureRun(path.join(dir, '1'), { overrides: ['exp=halfcheetah-online'], seed: 0, scores: [3, 4], extra: { 'train/return_mean': 7 } });
+    rmSync(path.join(dir, '1', 'dynamics.jsonl'));
+    const charts = chartSections(groupRuns(locateRuns(dir).runs).groups).flatMap((s) => s.charts);
+    const seriesOf = (column: string) => charts.find((c) => c.column === column)!.series.map((s) => [s.label, s.colour]);
+    expect(seriesOf('eval/return_mean')).toEqual([['exp=halfcheetah-random', 0], ['exp=halfcheetah-online', 1]]);
+    expect(seriesOf('dynamics/holdout_loss')).toEqual([['exp=halfcheetah-random', 0]]);
+    expect(seriesOf('train/return_mean')).toEqual([['exp=halfcheetah-online', 1]]);
   });
 });
 
