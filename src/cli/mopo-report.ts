@@ -51,7 +51,9 @@ export async function main(argv: string[]): Promise<number> {
     const written = writeReport(args[0]!, out ?? null, packageVersion());
     const { located } = written;
     for (const skipped of located.skipped) console.error(`mopo-report: left out ${skipped.reason}`);
-    console.log(`Read ${located.kind === 'sweep' ? `a sweep of ${located.runs.length} runs` : 'one run'} in ${written.rows.length} configuration${written.rows.length === 1 ? '' : 's'}; ${written.chartCount} charts.`);
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    const what = located.kind === 'sweep' ? `a sweep of ${count(located.runs.length, 'run')}` : 'one run';
+    console.log(`Read ${what} in ${count(written.rows.length, 'configuration')}; ${count(written.chartCount, 'chart')}.`);
     console.log(`Wrote ${written.htmlFile}`);
     console.log(`Wrote ${written.markdownFile}`);
     console.log(`Wrote ${written.csvFile}`);

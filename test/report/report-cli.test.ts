@@ -37,6 +37,7 @@ describe('mopo-report on a sweep', () => {
     const result = runCli('mopo-report', [dir]);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(`mopo-report: left out ${path.join(dir, '2')}: no metrics.jsonl`);
+    expect(result.stdout).toContain('Read a sweep of 3 runs in 2 configurations');
     expect(readFileSync(path.join(dir, 'results.md'), 'utf8')).toContain('| algo.h=5 | 1 | 56.0 |');
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('Jobs left out');
   });
@@ -48,7 +49,7 @@ describe('mopo-report on one run', () => {
     writeFixtureRun(dir, { overrides: ['exp=hopper-medium'], seed: 3, scores: [10, 20], envId: 'hopper-medium-v2', unfinished: true });
     const result = runCli('mopo-report', [dir]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Read one run in 1 configuration');
+    expect(result.stdout).toContain('Read one run in 1 configuration; 15 charts.');
     expect(readFileSync(path.join(dir, 'results.md'), 'utf8')).toContain('| hopper-medium-v2 | exp=hopper-medium | 1 (1 unfinished) | 20.0 | 15.0 | 1500.0 | 2000 |');
     expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('unfinished (no summary.json)');
   });
