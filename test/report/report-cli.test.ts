@@ -1,10 +1,26 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, runCli, tempDir } from '../helpers/cli.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/mopo-report.js';
+import { removeTempDirs, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { writeFixtureRun, writeFixtureSweep } from './fixture-runs.js';
 
 afterAll(removeTempDirs);
+
+/** The command's entry point in this process: the same messages and exit code as bin/mopo-report.js, without starting Node each time. */
+async function runInProcess(args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(`${a.join(' ')}\n`));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(`${a.join(' ')}\n`));
+  try {
+    const status = await main(args);
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
 
 describe('mopo-report on a sweep', () => {
   it('writes report.html, results.md and results.csv into the sweep directory', () => {
@@ -56,12 +72,12 @@ describe('mopo-report on one run', () => {
 });
 
 describe('mopo-report keeps run text as text', () => {
-  it('escapes overrides in the tables and in the chart data', () => {
+  it('escapes overrides in the tables and in the chart data', async () => {
     const dir = tempDir('mopo-report-');
     const override = "exp_name='</script><b>x</b>'";
     writeFixtureRun(path.join(dir, '0'), { overrides: [override], seed: 0, scores: [1] });
     writeFixtureRun(path.join(dir, '1'), { overrides: ['exp_name=plain'], seed: 0, scores: [2] });
-    expect(runCli('mopo-report', [dir]).status).toBe(0);
+    expect((await runInProcess([dir])).status).toBe(0);
     const html = readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).not.toContain('<b>x</b>');
     expect(html).toContain('exp_name=&#39;&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;&#39;');
@@ -70,60 +86,67 @@ describe('mopo-report keeps run text as text', () => {
 });
 
 describe('mopo-report refuses what it cannot report', () => {
-  const expectError = (args: string[], message: string) => {
-    const result = runCli('mopo-report', args);
+  const expectError = async (args: string[], message: string) => {
+    const result = await runInProcess(args);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(`mopo-report: ${message}`);
   };
 
-  it('names a path that does not exist, a file, and a directory that is neither run nor sweep', () => {
-    const dir = tempDir('mopo-report-');
-    expectError([path.join(dir, 'nope')], `${path.join(dir, 'nope')} does not exist.`);
-    writeFileSync(path.join(dir, 'notes.txt'), 'hello');
-    expectError([path.join(dir, 'notes.txt')], `${path.join(dir, 'notes.txt')} is a file; give a run directory (with metrics.jsonl) or a sweep directory (with multirun.yaml).`);
-    mkdirSync(path.join(dir, 'empty'));
-    expectError([path.join(dir, 'empty')], `${path.join(dir, 'empty')} is neither a run directory (no metrics.jsonl, no .hydra/) nor a sweep directory (no multirun.yaml, no job directories).`);
+  it('exits 1 with a one-line message from the installed command', () => {
+    const missing = path.join(tempDir('mopo-report-'), 'nope');
+    const result = runCli('mopo-report', [missing]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`mopo-report: ${missing} does not exist.\n`);
   });
 
-  it('names a run that has no metrics yet, and a broken metrics line', () => {
+  it('names a path that does not exist, a file, and a directory that is neither run nor sweep', async () => {
+    const dir = tempDir('mopo-report-');
+    await expectError([path.join(dir, 'nope')], `${path.join(dir, 'nope')} does not exist.`);
+    writeFileSync(path.join(dir, 'notes.txt'), 'hello');
+    await expectError([path.join(dir, 'notes.txt')], `${path.join(dir, 'notes.txt')} is a file; give a run directory (with metrics.jsonl) or a sweep directory (with multirun.yaml).`);
+    mkdirSync(path.join(dir, 'empty'));
+    await expectError([path.join(dir, 'empty')], `${path.join(dir, 'empty')} is neither a run directory (no metrics.jsonl, no .hydra/) nor a sweep directory (no multirun.yaml, no job directories).`);
+  });
+
+  it('names a run that has no metrics yet, and a broken metrics line', async () => {
     const dir = tempDir('mopo-report-');
     mkdirSync(path.join(dir, '.hydra'));
-    expectError([dir], `${dir}: no metrics.jsonl; the run has not finished its first epoch, or this is not a mopo run directory.`);
+    await expectError([dir], `${dir}: no metrics.jsonl; the run has not finished its first epoch, or this is not a mopo run directory.`);
     writeFixtureRun(dir, { overrides: [], seed: 0, scores: [1, 2, 3] });
     const lines = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').split('\n');
     lines[1] = '{"epoch": 2, "step":';
     writeFileSync(path.join(dir, 'metrics.jsonl'), lines.join('\n'));
-    expectError([dir], `${path.join(dir, 'metrics.jsonl')} line 2 is not a JSON object of metrics.`);
+    await expectError([dir], `${path.join(dir, 'metrics.jsonl')} line 2 is not a JSON object of metrics.`);
   });
 
-  it('reads a run whose last line is still being written', () => {
+  it('reads a run whose last line is still being written', async () => {
     const dir = tempDir('mopo-report-');
     writeFixtureRun(dir, { overrides: [], seed: 0, scores: [1, 2], unfinished: true });
     appendFileSync(path.join(dir, 'metrics.jsonl'), '{"epoch": 3, "st');
-    expect(runCli('mopo-report', [dir]).status).toBe(0);
+    expect((await runInProcess([dir])).status).toBe(0);
     expect(readFileSync(path.join(dir, 'results.md'), 'utf8')).toContain('| 1 (1 unfinished) | 2.0 | 1.5 |');
   });
 
-  it('says when every job of a sweep lacks metrics', () => {
+  it('says when every job of a sweep lacks metrics', async () => {
     const dir = tempDir('mopo-report-');
     writeFileSync(path.join(dir, 'multirun.yaml'), 'hydra: {}\n');
     mkdirSync(path.join(dir, '0', '.hydra'), { recursive: true });
-    expectError([dir], `${dir}: no job of the sweep has metrics yet (${path.join(dir, '0')}: no metrics.jsonl; the run has not finished its first epoch, or this is not a mopo run directory.)`);
+    await expectError([dir], `${dir}: no job of the sweep has metrics yet (${path.join(dir, '0')}: no metrics.jsonl; the run has not finished its first epoch, or this is not a mopo run directory.)`);
   });
 
-  it('never replaces a results file it did not write', () => {
+  it('never replaces a results file it did not write', async () => {
     const dir = tempDir('mopo-report-');
     writeFixtureRun(dir, { overrides: [], seed: 0, scores: [1] });
     writeFileSync(path.join(dir, 'results.md'), '# my own notes\n');
-    expectError([dir], `${path.join(dir, 'results.md')} exists and was not written by mopo-report; it is left as it is. Write the report elsewhere with --out <dir>/report.html.`);
+    await expectError([dir], `${path.join(dir, 'results.md')} exists and was not written by mopo-report; it is left as it is. Write the report elsewhere with --out <dir>/report.html.`);
     expect(readFileSync(path.join(dir, 'results.md'), 'utf8')).toBe('# my own notes\n');
   });
 
-  it('asks for exactly one directory and knows its options', () => {
-    expect(runCli('mopo-report', []).stderr).toContain('mopo-report: Give one run or sweep directory.');
-    expect(runCli('mopo-report', ['a', 'b']).stderr).toContain('mopo-report: Give only one run or sweep directory.');
-    expect(runCli('mopo-report', ['--bogus', 'a']).stderr).toContain("mopo-report: Unknown option '--bogus'.");
-    const help = runCli('mopo-report', ['--help']);
+  it('asks for exactly one directory and knows its options', async () => {
+    expect((await runInProcess([])).stderr).toContain('mopo-report: Give one run or sweep directory.');
+    expect((await runInProcess(['a', 'b'])).stderr).toContain('mopo-report: Give only one run or sweep directory.');
+    expect((await runInProcess(['--bogus', 'a'])).stderr).toContain("mopo-report: Unknown option '--bogus'.");
+    const help = await runInProcess(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Usage: mopo-report <run or sweep dir> [--out <file.html>]');
   });
