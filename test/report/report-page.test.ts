@@ -4,8 +4,7 @@
  * request beyond the file itself, and its table must hold the fixture's numbers.
  * Set MOPO_REPORT_SCREENSHOT=<file.png> to keep a full-page screenshot to look at.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -40,7 +39,7 @@ describe.skipIf(!hasChromium)('mopo-report page in headless Chromium', () => {
     const file = path.join(dir, 'report.html');
     html = readFileSync(file, 'utf8');
 
-    context = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'mopo-chromium-')), {
+    context = await chromium.launchPersistentContext(tempDir('mopo-chromium-'), {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
