@@ -22,10 +22,12 @@ for its newest checkpoint) with deterministic episodes in its MuJoCo environment
   mopo-eval checkpoint_path=outputs/2026-01-01/12-00-00
   mopo-eval checkpoint_path=<dir> eval.episodes=20 eval.seed=7
   mopo-eval checkpoint_path=<dir> eval.deterministic=false backend=cpu
+  mopo-eval checkpoint_path=<dir> eval.record=2    # keep 2 episodes for mopo-view
 
 Overrides change the config saved with the checkpoint for this evaluation only:
-eval.episodes, eval.seed, eval.deterministic, env.max_episode_steps, backend, …
-Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose).`;
+eval.episodes, eval.seed, eval.deterministic, eval.record, env.max_episode_steps, backend, …
+Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose);
+recorded episodes go beside it, in eval.episodes.json.gz.`;
 
 export function main(argv: string[]): Promise<number> {
   return runCommand('mopo-eval', USAGE, argv, async (flags) => {
@@ -62,6 +64,8 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   }
   if (!isDict(saved)) throw new CheckpointError(`Checkpoint ${checkpoint.dir}: config.yaml does not hold a config.`);
   const config = saved as ConfigDict;
+  // Checkpoints written before eval.record existed: its shipped default, so `eval.record=N` applies to them too.
+  if (isDict(config.eval) && !('record' in config.eval)) config.eval.record = 0;
   applyValueOverrides(config, overrides, 'mopo-eval');
   const view = new ConfigView(config);
 
@@ -73,7 +77,9 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
     import('../train/evaluate.js'),
     import('../util/rng.js'),
   ]);
+  const { EpisodeRecorder, freshRecordingPath, writeRecording } = await import('../train/episode-recording.js');
   const run = readRunOptions(view);
+  const recordCount = Math.min(view.int('eval.record', { min: 0 }), run.eval.episodes);
   // Only the keys every env group has: an online run's `env/gym` holds no dataset keys.
   const envOptions = readGymEnvOptions(view);
   const { manifest } = checkpoint;
@@ -97,11 +103,13 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
     console.log(`Checkpoint: ${checkpoint.dir} (${manifest.algo}, ${manifest.envId}, epoch ${manifest.epoch}, step ${manifest.step})`);
     console.log(`Backend: ${backend.description}`);
     const rng = new Rng(run.eval.seed, 31);
+    const recorder = recordCount > 0 ? new EpisodeRecorder(recordCount) : undefined;
     const started = performance.now();
     const result = evaluatePolicy(env, (obs) => policy.act(obs, run.eval.deterministic, rng), {
       episodes: run.eval.episodes,
       seed: run.eval.seed,
       scoreId: envOptions.id,
+      observer: recorder,
     });
     const seconds = (performance.now() - started) / 1000;
     console.log(renderTable(result, run.eval, envOptions.id));
@@ -130,6 +138,13 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
     const target = path.resolve(outFile ?? path.join(checkpoint.dir, 'eval.json'));
     writeFileAtomic(target, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`Wrote ${target}`);
+    const recording = recorder?.recording({ checkpoint: checkpoint.dir, algo: manifest.algo, step: manifest.step, deterministic: run.eval.deterministic, mopo_version: packageVersion() });
+    if (recording) {
+      const file = freshRecordingPath(path.dirname(target), 'eval');
+      writeRecording(file, recording);
+      const count = recording.episodes.length;
+      console.log(`Recorded ${count} episode${count === 1 ? '' : 's'} in ${file} (replay: mopo-view ${file})`);
+    }
   } finally {
     policy.dispose();
     env.close();
