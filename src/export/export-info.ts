@@ -19,7 +19,7 @@ const HEAD_FORMULAS: Record<PolicyHead, string> = {
   tanh_gaussian_mean: 'a = tanh(mean of the Gaussian policy)',
 };
 
-export function exportInfo(checkpoint: { dir: string; manifest: CheckpointInfo }, graph: PolicyGraph, mopoVersion: string): ExportInfo {
+export function exportInfo(checkpoint: { dir: string; manifest: CheckpointInfo }, learner: string, graph: PolicyGraph, mopoVersion: string): ExportInfo {
   const { algo, envId, step, epoch } = checkpoint.manifest;
   const normalised = graph.normaliser ? ', o normalised as (o - mean) / std' : '';
   return {
@@ -27,6 +27,7 @@ export function exportInfo(checkpoint: { dir: string; manifest: CheckpointInfo }
     mopoVersion,
     metadata: {
       algo,
+      learner,
       env_id: envId,
       step: String(step),
       epoch: String(epoch),

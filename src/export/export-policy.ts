@@ -41,7 +41,7 @@ export async function exportPolicy(checkpoint: Checkpoint, format: ExportFormat,
   try {
     if (!policy.policyGraph) throw new CheckpointError(`Checkpoint ${checkpoint.dir} holds a '${checkpoint.manifest.algo}' policy, which mopo-export cannot describe yet.`);
     const graph = policy.policyGraph();
-    const info = exportInfo(checkpoint, graph, mopoVersion);
+    const info = exportInfo(checkpoint, policy.learner, graph, mopoVersion);
     switch (format) {
       case 'onnx': {
         const { policyToOnnx } = await import('./onnx.js');

@@ -25,6 +25,7 @@ import { actionsFromPolicyJson, maxAbsDifference, referenceActions } from './ref
 import { TINY_RUNS, trainTinyRuns } from './tiny-checkpoints.js';
 
 const ROWS = 1000;
+const LEARNER_OF: Record<string, string> = { sac_online: 'sac', mopo: 'sac', td3: 'td3', ddpg: 'ddpg' };
 const TOLERANCE = 1e-5;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mopo-export-'));
 let runs: Record<string, string>;
@@ -86,7 +87,7 @@ describe.each(Object.keys(TINY_RUNS))('the %s policy, exported', (algo) => {
     const obs = observations(policy.observationSize, 11);
     const mopoActions = policy.act(obs, true, new Rng(0));
     policy.dispose();
-    expect(result.info.metadata).toMatchObject({ algo, env_id: 'HalfCheetah', observation_size: '17', action_size: '6' });
+    expect(result.info.metadata).toMatchObject({ algo, learner: LEARNER_OF[algo], env_id: 'HalfCheetah', observation_size: '17', action_size: '6' });
     return { target, obs, mopoActions };
   }
 
@@ -139,7 +140,7 @@ describe('a policy with observation normalisation and swish layers', () => {
     layers: [layer(5, 16, 'swish'), layer(16, 16, 'relu'), layer(16, 6, 'linear')],
     head: 'tanh_gaussian_mean',
   };
-  const info = exportInfo({ dir: 'memory', manifest: { algo: 'test', envId: 'none', observationSize: 5, actionSize: 3, step: 0, epoch: 0, seed: 0, backend: 'cpu', state: null } }, graph, '0.0.0-test');
+  const info = exportInfo({ dir: 'memory', manifest: { algo: 'test', envId: 'none', observationSize: 5, actionSize: 3, step: 0, epoch: 0, seed: 0, backend: 'cpu', state: null } }, 'test', graph, '0.0.0-test');
   const obs = new Rng(6).fillNormal(new Float32Array(ROWS * 5)).map((v, i) => v * 3 + (i % 5));
   const expected = referenceActions(graph, obs);
 
