@@ -4,8 +4,8 @@
  * for every recorded frame, every body's world pose from forward kinematics on the
  * recorded qpos.
  *
- * Poses are float32 [frames × bodies × 7] (x, y, z, qw, qx, qy, qz) in base64, about
- * 200 kB a 1 000-step HalfCheetah episode.
+ * Poses are float32 [frames × bodies × 7] (x, y, z, qw, qx, qy, qz) in base64: for a
+ * 1 000-step HalfCheetah episode (7 bodies) 196 kB, 262 kB as base64.
  */
 import type { MjData, MjModel } from '@mujoco/mujoco';
 import { envSpecFor } from '../envs/registry.js';
