@@ -8,7 +8,8 @@
  * 1 000-step HalfCheetah episode (7 bodies) 196 kB, 262 kB as base64.
  */
 import type { MjData, MjModel } from '@mujoco/mujoco';
-import { envSpecFor } from '../envs/registry.js';
+import type { MujocoEnvSpec } from '../envs/env-spec.js';
+import { ENVS, envIdFor } from '../envs/registry.js';
 import { loadMujoco, type Mujoco } from '../envs/mujoco-runtime.js';
 import { RecordingError, type EpisodeRecording } from '../train/episode-recording.js';
 import type { GeomShape, ReplayData, ReplayEpisode, ReplayGeom } from './replay-types.js';
@@ -29,7 +30,7 @@ const DEFAULT_RGBA = [0.5, 0.5, 0.5, 1];
 export async function buildReplay(recordings: LabelledRecording[]): Promise<ReplayData> {
   const envIds = [...new Set(recordings.map((r) => r.recording.env_id))];
   if (envIds.length !== 1) throw new RangeError(`buildReplay: one environment per page, got ${envIds.join(', ') || 'none'}`);
-  const spec = envSpecFor(envIds[0]!);
+  const spec = mujocoSpecFor(envIds[0]!);
   const mj = await loadMujoco();
   const model = mj.MjModel.from_xml_string(spec.modelXml);
   const data = new mj.MjData(model);
@@ -54,6 +55,15 @@ export async function buildReplay(recordings: LabelledRecording[]): Promise<Repl
     data.delete();
     model.delete();
   }
+}
+
+/** The replay draws a MuJoCo model: the classic-control tasks have none. */
+function mujocoSpecFor(envId: string): MujocoEnvSpec {
+  const id = envIdFor(envId);
+  const mujocoSpecs = ENVS.filter((row): row is MujocoEnvSpec => typeof row !== 'function');
+  const spec = mujocoSpecs.find((row) => row.id === id);
+  if (!spec) throw new RecordingError(`${id} has no MuJoCo model to draw; mopo-view replays the MuJoCo tasks (${mujocoSpecs.map((s) => s.id).join(', ')}).`);
+  return spec;
 }
 
 /** Bodies 1 … nbody − 1 (body 0 is the world). */

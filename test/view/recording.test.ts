@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MujocoEnv } from '../../src/envs/mujoco-env.js';
+import type { Env } from '../../src/envs/types.js';
 import { makeEnv } from '../../src/envs/registry.js';
 import { EpisodeRecorder, freshRecordingPath, readRecording, RecordingError, writeRecording, type EpisodeRecording } from '../../src/train/episode-recording.js';
 import { evaluatePolicy, type EvaluationResult } from '../../src/train/evaluate.js';
@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 describe('an evaluation with an EpisodeRecorder', () => {
-  let env: MujocoEnv;
+  let env: Env;
   let result: EvaluationResult;
   let recording: EpisodeRecording;
 

@@ -70,7 +70,10 @@ describe('the replay data of a HalfCheetah recording', () => {
     expect(bthigh[2]).toBeCloseTo(0.7 + z + 0.5 * Math.sin(pitch), 5);
   });
 
-  it('draws one model a page: recordings of two environments are refused', async () => {
+  it('draws one model a page: recordings of two environments are refused, and so are tasks without a MuJoCo model', async () => {
     await expect(buildReplay([{ label: 'a', recording }, { label: 'b', recording: { ...recording, env_id: 'Hopper' } }])).rejects.toThrow(/one environment per page/);
+    await expect(buildReplay([{ label: 'a', recording: { ...recording, env_id: 'CartPole' } }])).rejects.toThrow(
+      'CartPole has no MuJoCo model to draw; mopo-view replays the MuJoCo tasks (HalfCheetah, Hopper, Walker2d).',
+    );
   });
 });
