@@ -20,6 +20,7 @@ import { mean } from '../util/stats.js';
 import type { CriticSet } from './critic-set.js';
 import { resolveDdpgOptions, type DdpgOptions, type ResolvedDdpgOptions } from './ddpg-options.js';
 import type { DeterministicActor } from './deterministic-actor.js';
+import type { PolicyGraph } from './policy-graph.js';
 import { buildActorAndCritics, checkSameArchitecture, explore, savedMeta } from './deterministic-learner.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 
@@ -112,6 +113,11 @@ export class Ddpg {
    */
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array {
     return explore(this.actor, this.options.explorationNoise, observations, deterministic, rng);
+  }
+
+  /** The deterministic policy μ(s), for the exporters. */
+  policyGraph(): PolicyGraph {
+    return this.actor.policyGraph();
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, update count. */

@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
+import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork, type TargetNetworkState } from './target-network-state.js';
 
 export interface DeterministicActorSpec {
@@ -81,6 +82,12 @@ export class DeterministicActor {
     const out = actions.dataSync() as Float32Array;
     actions.dispose();
     return out;
+  }
+
+  /** μ(s) = tanh(f(s)) of the online actor, for the exporters. */
+  policyGraph(): PolicyGraph {
+    const { observationSize, actionSize } = this.spec;
+    return { observationSize, actionSize, normaliser: null, layers: mlpLayers(this.online.shape, this.online.read()), head: 'tanh' };
   }
 
   /** dL/dθ (flat, in layout order) given dL/dμ(s) for the rows of `pass`. In tf.tidy. */

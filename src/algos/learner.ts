@@ -8,6 +8,7 @@ import type { TransitionBatch } from '../data/replay-buffer.js';
 import type { ModuleState } from '../nn/state.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import type { Rng } from '../util/rng.js';
+import type { PolicyGraph } from './policy-graph.js';
 
 /** Whatever an update measured, by name (camelCase): losses, α, mean Q, … */
 export type LearnerMetrics = Record<string, number>;
@@ -19,6 +20,8 @@ export interface Learner {
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array;
   /** Stochastic actions with log π(a|s), for policies that have a density (SAC). */
   sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
+  /** The deterministic policy as a network description, for mopo-export; learners without one cannot be exported. */
+  policyGraph?(): PolicyGraph;
   /** Where training stands (0 at the start, 1 at the end), for learning-rate schedules; learners without schedules omit it. */
   setTrainingProgress?(progress: number): void;
   /** Everything a resumed run needs to continue exactly. */

@@ -30,6 +30,7 @@ import { Rng, type RngState } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
+import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { PolicySampler, sampleActions } from './policy-sampler.js';
 import { deterministicAction, sampleSquashed, squashedBackward, type LogStdBounds } from './tanh-gaussian.js';
 
@@ -228,6 +229,12 @@ export class Sac {
     if (!Number.isInteger(rows)) throw new RangeError(`sample: ${observations.length} values are not whole rows of ${O}`);
     const values = sampleActions(this.actor, observations, rng.fillNormal(new Float32Array(rows * A)), rows, this.logStdBounds());
     return { actions: values.slice(0, rows * A), logProbs: values.slice(rows * A) };
+  }
+
+  /** The deterministic policy, tanh of the Gaussian mean, for the exporters. */
+  policyGraph(): PolicyGraph {
+    const { observationSize, actionSize } = this.options;
+    return { observationSize, actionSize, normaliser: null, layers: mlpLayers(this.actor.shape, this.actor.read()), head: 'tanh_gaussian_mean' };
   }
 
   /** The temperature α the losses use: exp(log α), capped at `alphaMax` when set. */

@@ -31,6 +31,7 @@ import { mean } from '../util/stats.js';
 import { smoothTargetActions } from './action-noise.js';
 import type { CriticSet } from './critic-set.js';
 import type { DeterministicActor } from './deterministic-actor.js';
+import type { PolicyGraph } from './policy-graph.js';
 import { buildActorAndCritics, checkSameArchitecture, explore, savedMeta } from './deterministic-learner.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import { resolveTd3Options, type ResolvedTd3Options, type Td3Options } from './td3-options.js';
@@ -145,6 +146,11 @@ export class Td3 {
    */
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array {
     return explore(this.actor, this.options.explorationNoise, observations, deterministic, rng);
+  }
+
+  /** The deterministic policy μ(s), for the exporters. */
+  policyGraph(): PolicyGraph {
+    return this.actor.policyGraph();
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, counters, Rng. */

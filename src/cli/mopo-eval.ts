@@ -18,10 +18,12 @@ for its newest checkpoint) with deterministic episodes in its MuJoCo environment
   mopo-eval checkpoint_path=outputs/2026-01-01/12-00-00
   mopo-eval checkpoint_path=<dir> eval.episodes=20 eval.seed=7
   mopo-eval checkpoint_path=<dir> eval.deterministic=false backend=cpu
+  mopo-eval checkpoint_path=<dir> eval.record=2    # keep 2 episodes for mopo-view
 
 Overrides change the config saved with the checkpoint for this evaluation only:
-eval.episodes, eval.seed, eval.deterministic, env.max_episode_steps, backend, …
-Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose).`;
+eval.episodes, eval.seed, eval.deterministic, eval.record, env.max_episode_steps, backend, …
+Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose);
+recorded episodes go beside it, in eval.episodes.json.gz.`;
 
 export function main(argv: string[]): Promise<number> {
   return runCommand('mopo-eval', USAGE, argv, async (flags) => {
@@ -54,6 +56,13 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   const target = path.resolve(outFile ?? path.join(evaluation.checkpoint.dir, 'eval.json'));
   writeFileAtomic(target, `${JSON.stringify(evaluation.report, null, 2)}\n`);
   console.log(`Wrote ${target}`);
+  if (evaluation.recording) {
+    const { freshRecordingPath, writeRecording } = await import('../train/episode-recording.js');
+    const file = freshRecordingPath(path.dirname(target), 'eval');
+    writeRecording(file, evaluation.recording);
+    const count = evaluation.recording.episodes.length;
+    console.log(`Recorded ${count} episode${count === 1 ? '' : 's'} in ${file} (replay: mopo-view ${file})`);
+  }
 }
 
 function renderTable(

@@ -15,6 +15,7 @@ import { packageVersion } from '../paths.js';
 import { Rng } from '../util/rng.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { envSourceFromRecord, type EnvRecord, type EnvSource } from './env-source.js';
+import { EpisodeRecorder, type EpisodeRecording } from './episode-recording.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
 import { readGymEnvOptions, readRunOptions } from './options.js';
 import { loadPolicy } from './policy-loader.js';
@@ -27,6 +28,8 @@ export interface CheckpointEvaluation {
   options: { episodes: number; seed: number; deterministic: boolean };
   /** What `eval.json` holds. */
   report: Record<string, unknown>;
+  /** The first `eval.record` episodes step by step, for `mopo-view`; null when none were asked for. */
+  recording: EpisodeRecording | null;
 }
 
 export async function evaluateCheckpointFile(
@@ -65,8 +68,10 @@ export async function evaluateCheckpointFile(
     log(`Checkpoint: ${checkpoint.dir} (${manifest.algo}, ${manifest.envId}, epoch ${manifest.epoch}, step ${manifest.step})`);
     log(`Backend: ${backend.description}`);
     const rng = new Rng(run.eval.seed, 31);
+    const recordCount = Math.min(run.eval.record, run.eval.episodes);
+    const recorder = recordCount > 0 ? new EpisodeRecorder(recordCount) : undefined;
     const started = performance.now();
-    const result = evaluatePolicy(env, (obs) => policy.act(obs, run.eval.deterministic, rng), { episodes: run.eval.episodes, seed: run.eval.seed, scoreId });
+    const result = evaluatePolicy(env, (obs) => policy.act(obs, run.eval.deterministic, rng), { episodes: run.eval.episodes, seed: run.eval.seed, scoreId, ...(recorder ? { observer: recorder } : {}) });
     const seconds = (performance.now() - started) / 1000;
     const report = {
       checkpoint: checkpoint.dir,
@@ -89,7 +94,8 @@ export async function evaluateCheckpointFile(
       seconds,
       mopo_version: packageVersion(),
     };
-    return { checkpoint, result, scoreId, options: { episodes: run.eval.episodes, seed: run.eval.seed, deterministic: run.eval.deterministic }, report };
+    const recording = recorder?.recording({ checkpoint: checkpoint.dir, algo: manifest.algo, step: manifest.step, deterministic: run.eval.deterministic, mopo_version: packageVersion() }) ?? null;
+    return { checkpoint, result, scoreId, options: { episodes: run.eval.episodes, seed: run.eval.seed, deterministic: run.eval.deterministic }, report, recording };
   } finally {
     policy.dispose();
     env.close();

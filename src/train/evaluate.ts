@@ -4,9 +4,16 @@
  * how many episodes ran before it or on anything training did with its own RNG.
  */
 import { findD4rlTask, normalizedScore } from '../data/d4rl-registry.js';
-import type { Env } from '../envs/types.js';
+import type { Env, StepResult } from '../envs/types.js';
 
 export type ActFn = (observation: Float32Array) => Float32Array;
+
+/** Sees every episode as it is played, e.g. to record it (episode-recording.ts). */
+export interface EpisodeObserver {
+  /** After the reset of episode `episode` (0-based) with `seed`. */
+  episodeStart(episode: number, seed: number, env: Env): void;
+  afterStep(action: Float32Array, step: StepResult, env: Env): void;
+}
 
 export interface EvaluationResult {
   episodes: number;
@@ -20,15 +27,18 @@ export interface EvaluationResult {
   normalizedStd: number | null;
 }
 
-export function evaluatePolicy(env: Env, act: ActFn, options: { episodes: number; seed: number; scoreId?: string }): EvaluationResult {
+export function evaluatePolicy(env: Env, act: ActFn, options: { episodes: number; seed: number; scoreId?: string; observer?: EpisodeObserver }): EvaluationResult {
   const returns: number[] = [];
   const lengths: number[] = [];
   for (let episode = 0; episode < options.episodes; episode++) {
     let observation = env.reset(options.seed + episode);
+    options.observer?.episodeStart(episode, options.seed + episode, env);
     let total = 0;
     let length = 0;
     for (;;) {
-      const step = env.step(act(observation));
+      const action = act(observation);
+      const step = env.step(action);
+      options.observer?.afterStep(action, step, env);
       total += step.reward;
       length++;
       observation = step.observation;

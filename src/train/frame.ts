@@ -22,7 +22,8 @@ import { CheckpointError } from '../errors.js';
 import type { Json } from '../nn/state.js';
 import { Rng } from '../util/rng.js';
 import { readAlgoChoice, type AlgoChoice } from './algo-choice.js';
-import { readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
+import { checkpointName, readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
+import { EpisodeRecorder, RECORDING_SUFFIX, writeRecording } from './episode-recording.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
 import { fileSinks, MetricsLog, type MetricRow } from './metrics.js';
 import { readGymEnvOptions, readRunOptions, type RunOptions } from './options.js';
@@ -315,11 +316,17 @@ export class TrainingFrame {
 
   private evaluate(): EvaluationResult {
     const rng = new Rng(this.run.eval.seed, 31);
+    const recordCount = Math.min(this.run.eval.record, this.run.eval.episodes);
+    const recorder = recordCount > 0 ? new EpisodeRecorder(recordCount) : undefined;
     const evaluation = evaluatePolicy(this.evalEnv, (observation) => this.learner.act(observation, this.run.eval.deterministic, rng), {
       episodes: this.run.eval.episodes,
       seed: this.run.eval.seed,
       scoreId: readGymEnvOptions(this.context.config).id ?? this.spec.id,
+      ...(recorder ? { observer: recorder } : {}),
     });
+    // eval.record=N keeps the first N episodes of every evaluation for mopo-view <run dir>.
+    const recording = recorder?.recording({ algo: this.algo.name, step: this.state.step, epoch: this.state.epoch + 1, deterministic: this.run.eval.deterministic });
+    if (recording) writeRecording(path.join(this.context.runDir, 'recordings', `${checkpointName(this.state.step)}${RECORDING_SUFFIX}`), recording);
     this.state.evaluations.push({
       epoch: this.state.epoch,
       step: this.state.step,

@@ -30,7 +30,8 @@ export interface RunOptions {
   expName: string;
   checkpoint: { every: number; keepLast: number | null; resumeFrom: string | null };
   metric: { logEvery: number; progress: 'auto' | 'bars' | 'lines' };
-  eval: { every: number; episodes: number; deterministic: boolean; seed: number };
+  /** `record`: evaluation episodes whose every step is kept for `mopo-view` (0: none). */
+  eval: { every: number; episodes: number; deterministic: boolean; seed: number; record: number };
 }
 
 export function readRunOptions(config: ConfigView): RunOptions {
@@ -57,6 +58,8 @@ export function readRunOptions(config: ConfigView): RunOptions {
       episodes: evaluation.int('episodes', { min: 1 }),
       deterministic: evaluation.bool('deterministic'),
       seed: evaluation.int('seed', { min: 0 }),
+      // Configs saved before `eval.record` existed have none: record nothing.
+      record: evaluation.has('record') ? evaluation.int('record', { min: 0 }) : 0,
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { learnerRow } from '../algos/learner-table.js';
 import type { Learner } from '../algos/learner.js';
+import type { PolicyGraph } from '../algos/policy-graph.js';
 import { CheckpointError, isMopoError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -18,6 +19,8 @@ export interface LoadedPolicy {
   act(observations: Float32Array, deterministic: boolean, rng: Rng): Float32Array;
   /** Stochastic actions with log π(a|s); only policies with a density (SAC) have it. */
   sample?(observations: Float32Array, rng: Rng): { actions: Float32Array; logProbs: Float32Array };
+  /** The deterministic policy as a network description (what mopo-export writes); absent for policies it cannot describe. */
+  policyGraph?(): PolicyGraph;
   dispose(): void;
 }
 
@@ -49,6 +52,7 @@ export async function loadPolicy(checkpoint: Checkpoint): Promise<LoadedPolicy> 
     actionSize: manifest.actionSize,
     act: (observations, deterministic, rng) => learner.act(observations, deterministic, rng),
     ...(learner.sample ? { sample: learner.sample.bind(learner) } : {}),
+    ...(learner.policyGraph ? { policyGraph: learner.policyGraph.bind(learner) } : {}),
     dispose: () => learner.dispose(),
   };
 }

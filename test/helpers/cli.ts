@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /** Runs a built command (`bin/<name>.js`) in `cwd`; the build comes from `npm test`'s pretest. */
-export function runCli(name: 'mopo' | 'mopo-eval' | 'mopo-collect' | 'mopo-report', args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(name: 'mopo' | 'mopo-eval' | 'mopo-collect' | 'mopo-report' | 'mopo-export' | 'mopo-view', args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
   const result = spawnSync(process.execPath, [path.join(root, 'bin', `${name}.js`), ...args], {
     cwd: options.cwd ?? tempDir(),
     env: { ...process.env, MOPO_FULL_ERROR: '', ...options.env },
