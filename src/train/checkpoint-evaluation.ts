@@ -112,6 +112,8 @@ export function checkpointConfig(checkpoint: Checkpoint, overrides: string[]): C
   }
   if (!isDict(saved)) throw new CheckpointError(`Checkpoint ${checkpoint.dir}: config.yaml does not hold a config.`);
   const config = saved as ConfigDict;
+  // Checkpoints written before eval.record existed: its shipped default, so `eval.record=N` applies to them too.
+  if (isDict(config.eval) && !('record' in config.eval)) config.eval.record = 0;
   applyValueOverrides(config, overrides, 'mopo-eval');
   return config;
 }
