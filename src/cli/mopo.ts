@@ -53,10 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (flags.cfg) {
       console.log(renderConfig(job, flags));
-      checkValues(flags, job);
+      await checkValues(flags, job);
       return 0;
     }
-    checkValues(flags, job);
+    await checkValues(flags, job);
     await launchJob(job, await loadTrainTask(), (line) => console.log(line));
     return 0;
   } catch (error) {
@@ -68,11 +68,11 @@ export async function main(argv: string[]): Promise<number> {
  * A training job's values, checked before anything is created. Printing does not need
  * them: skipped for --info, --cfg hydra, and a printed config tree that has no `algo`.
  */
-function checkValues(flags: CliFlags, job: JobConfig): void {
+async function checkValues(flags: CliFlags, job: JobConfig): Promise<void> {
   if (flags.info || flags.cfg === 'hydra') return;
   // Decided on the config as composed: resolving a tree that is not a training job could fail first.
   if (flags.cfg && !('algo' in job.jobConfig(false))) return;
-  checkTrainJob(job.view());
+  await checkTrainJob(job.view());
 }
 
 /** `--cfg job|hydra|all [--resolve] [--package PKG]`, printed as Hydra prints it. */
@@ -107,7 +107,7 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
   for (const j of sweep) {
     try {
       const config = JobConfig.compose(repo, { configName: flags.configName, overrides: j.overrides, mode: 'MULTIRUN', jobNum: j.num, startTime });
-      checkValues(flags, config);
+      await checkValues(flags, config);
       composed.push({ ...j, config });
     } catch (error) {
       configErrors.push(`#${j.num} (${j.overrides.join(' ')}): ${error instanceof Error ? error.message : String(error)}`);

@@ -20,6 +20,11 @@ export async function loadTrainTask(): Promise<Task> {
  * anything heavy: a wrong value is reported before a run directory exists or a sweep
  * launches its first job.
  */
-export function checkTrainJob(config: ConfigView): void {
-  checkTrainingConfig(config);
+export async function checkTrainJob(config: ConfigView): Promise<void> {
+  const choice = checkTrainingConfig(config);
+  // A user env is made once here, so a module that does not fit is reported before anything is created.
+  if (config.has('env.wrapper') && !config.isUnset('env.wrapper')) {
+    const [{ envSourceFromConfig }, { requireActionSpace }] = await Promise.all([import('../train/env-source.js'), import('../envs/action-space.js')]);
+    requireActionSpace(choice.name, choice.learner.actionKind, (await envSourceFromConfig(config)).spec);
+  }
 }

@@ -2,9 +2,11 @@
  * Hydra's `instantiate` for JavaScript modules: a config node with `_target_` becomes
  * the object its target makes.
  *
- *   _target_: ./envs/point.js#PointEnv     a module path (relative to `baseDir`) or a
- *             my-package#PointEnv          package name, then `#` and the export; without
- *                                          `#…`, the module's default export
+ *   _target_: ./envs/point.js:PointEnv     a module path (relative to `baseDir`) or a
+ *             my-package:PointEnv          package name, then `:` (or `#`) and the export;
+ *                                          without one, the module's default export.
+ *                                          `:` needs no quotes on the command line, where
+ *                                          Hydra's grammar wants `#` quoted
  *   _args_:   [1, 2]                       positional arguments
  *   _partial_: true                        return a function that makes it later
  *   every other key                        one options object, the last argument
@@ -35,11 +37,12 @@ export interface Target {
 
 /** Where `_target_` points; a ConfigError when the module cannot be found. */
 export function resolveTarget(target: string, baseDir: string): Target {
-  if (typeof target !== 'string' || target.trim() === '') throw new ConfigError(`_target_ must name a module, e.g. ./my-env.js#MyEnv, got ${JSON.stringify(target)}`);
-  const hash = target.lastIndexOf('#');
-  const module = hash >= 0 ? target.slice(0, hash) : target;
-  const exportName = hash >= 0 ? target.slice(hash + 1) : 'default';
-  if (module === '' || exportName === '') throw new ConfigError(`_target_ '${target}': write <module>#<export>, e.g. ./my-env.js#MyEnv (or the module alone for its default export).`);
+  if (typeof target !== 'string' || target.trim() === '') throw new ConfigError(`_target_ must name a module, e.g. ./my-env.js:MyEnv, got ${JSON.stringify(target)}`);
+  // The export follows the last `:` or `#` when it is a name (a Windows drive's `C:` is not one).
+  const split = /^(.*)[:#]([A-Za-z_$][\w$]*)$/.exec(target);
+  const module = split ? split[1]! : target;
+  const exportName = split ? split[2]! : 'default';
+  if (module === '' || /[:#]$/.test(target)) throw new ConfigError(`_target_ '${target}': write <module>:<export>, e.g. ./my-env.js:MyEnv (or the module alone for its default export).`);
   const isPath = module.startsWith('.') || path.isAbsolute(module);
   let file: string;
   if (isPath) {
@@ -74,7 +77,7 @@ export async function loadTarget(target: Target): Promise<unknown> {
     throw new ConfigError(`${target.module} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (!(target.exportName in loaded) || loaded[target.exportName] === undefined) {
-    const exported = Object.keys(loaded).filter((k) => k !== '__esModule');
+    const exported = Object.keys(loaded).filter((k) => k !== '__esModule').sort();
     throw new ConfigError(`${target.module} exports no '${target.exportName}'. It exports: ${exported.length > 0 ? exported.join(', ') : 'nothing'}.`);
   }
   return loaded[target.exportName];
@@ -88,7 +91,7 @@ export async function instantiate(node: ConfigDict, baseDir: string): Promise<un
   if (typeof made !== 'function') {
     // A plain exported object (e.g. an env spec) is used as it is, when there is nothing to pass it.
     if (argumentKeys(node).length === 0 && node._args_ === undefined && node._partial_ !== true) return made;
-    throw new ConfigError(`${target.module}#${target.exportName} is not a class or function, so it cannot take arguments (${argumentKeys(node).join(', ')}).`);
+    throw new ConfigError(`${target.module}:${target.exportName} is not a class or function, so it cannot take arguments (${argumentKeys(node).join(', ')}).`);
   }
   const recursive = node._recursive_ !== false;
   const args = await Promise.all(asList(node._args_, target).map((value) => (recursive ? build(value, baseDir) : value)));

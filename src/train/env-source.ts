@@ -64,7 +64,7 @@ export async function envSourceFromRecord(record: EnvRecord, checkpointDir: stri
     throw new CheckpointError(`Checkpoint ${checkpointDir} was trained in an env from ${record.file}, which has changed since (its SHA-256 differs); restore that version of the module to use this checkpoint.`);
   }
   // The module is addressed by its absolute path now, whatever directory this runs in.
-  return custom({ ...record, wrapper: { ...record.wrapper, _target_: `${record.file}#${record.exportName}` } }, target);
+  return custom({ ...record, wrapper: { ...record.wrapper, _target_: `${record.file}:${record.exportName}` } }, target);
 }
 
 /** Whether a checkpoint's env is the one a config names (same registered task, or same module and contents). */
@@ -76,7 +76,7 @@ export function sameEnv(a: EnvRecord, b: EnvRecord): boolean {
 }
 
 export function describeRecord(record: EnvRecord): string {
-  if (record.kind === 'custom') return `${record.file}#${record.exportName} (SHA-256 ${record.sha256.slice(0, 12)}…)`;
+  if (record.kind === 'custom') return `${record.file}:${record.exportName} (SHA-256 ${record.sha256.slice(0, 12)}…)`;
   return record.kind === 'code' ? `${record.id} (an env given in code)` : record.id;
 }
 
@@ -141,7 +141,7 @@ function registered(id: string): EnvSource {
 }
 
 async function custom(record: Extract<EnvRecord, { kind: 'custom' }>, target: Target): Promise<EnvSource> {
-  const owner = `${path.basename(record.file)}${record.exportName === 'default' ? '' : `#${record.exportName}`}`;
+  const owner = `${path.basename(record.file)}${record.exportName === 'default' ? '' : `:${record.exportName}`}`;
   const made = await instantiate(record.wrapper, record.baseDir);
   if (isMujocoSpec(made)) return customMujoco(record, owner, made);
   const probe = wrapUserEnv(made, owner);
