@@ -93,15 +93,7 @@ export async function envSourceFromCode(given: unknown): Promise<EnvSource> {
     return wrapUserEnv(made, owner, options.maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps: options.maxEpisodeSteps });
   };
   const probe = await makeOne();
-  const spec: RegisteredEnvSpec = {
-    id: probe.id,
-    observationSize: probe.observationSize,
-    actionSpace: probe.actionSpace,
-    actionSize: probe.actionSize,
-    maxEpisodeSteps: probe.maxEpisodeSteps,
-    terminationFn: probe.terminationFn,
-    usesMujoco: false,
-  };
+  const spec = userEnvSpec(probe);
   const single = construct === null;
   const hasDataset = typeof probe.user.getDataset === 'function';
   if (!single) probe.close();
@@ -145,15 +137,7 @@ async function custom(record: Extract<EnvRecord, { kind: 'custom' }>, target: Ta
   const made = await instantiate(record.wrapper, record.baseDir);
   if (isMujocoSpec(made)) return customMujoco(record, owner, made);
   const probe = wrapUserEnv(made, owner);
-  const spec: RegisteredEnvSpec = {
-    id: probe.id,
-    observationSize: probe.observationSize,
-    actionSpace: probe.actionSpace,
-    actionSize: probe.actionSize,
-    maxEpisodeSteps: probe.maxEpisodeSteps,
-    terminationFn: probe.terminationFn,
-    usesMujoco: false,
-  };
+  const spec = userEnvSpec(probe);
   const hasDataset = typeof probe.user.getDataset === 'function';
   const exactSnapshots = probe.canSnapshot;
   probe.close();
@@ -204,6 +188,19 @@ function customMujoco(record: Extract<EnvRecord, { kind: 'custom' }>, owner: str
     description: `${spec.id} (MuJoCo rules from ${owner}, model ${record.modelXml ?? 'in the spec'})`,
     exactSnapshots: true,
     singleInstance: false,
+  };
+}
+
+/** What a user env states about itself, as the registry states it for its tasks. */
+function userEnvSpec(env: CustomEnv): RegisteredEnvSpec {
+  return {
+    id: env.id,
+    observationSize: env.observationSize,
+    actionSpace: env.actionSpace,
+    actionSize: env.actionSize,
+    maxEpisodeSteps: env.maxEpisodeSteps,
+    terminationFn: env.terminationFn,
+    usesMujoco: false,
   };
 }
 
