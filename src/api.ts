@@ -22,14 +22,14 @@ import { InterruptWatch } from './train/interrupt.js';
 import { loadLoop } from './train/loops.js';
 import type { MetricRow } from './train/metrics.js';
 import { loadPolicy as loadCheckpointPolicy } from './train/policy-loader.js';
-import type { Progress } from './train/progress.js';
+import type { BarInfo, Progress } from './train/progress.js';
 import type { ScoreProtocols } from './train/score-protocols.js';
 import { Rng } from './util/rng.js';
 
 export type ProgressEvent =
   | { type: 'log'; line: string }
   | { type: 'epoch'; row: MetricRow }
-  | { type: 'progress'; label: string; value: number; total: number; info: Record<string, string | number> };
+  | { type: 'progress'; label: string; value: number; total: number | null; info: Record<string, string | number> };
 
 export interface TrainOptions {
   /** As on the command line: `['exp=quickstart', 'algo.h=3', 'seed=1']`. */
@@ -143,11 +143,18 @@ export type { ScoreProtocols };
 /** Progress updates and log lines handed to a callback instead of a terminal. */
 function callbackProgress(report: (event: ProgressEvent) => void): Progress {
   return {
+    bars: false,
+    // total null: a count without a known end (the dynamics fit without max_epochs).
     bar: (label, total) => ({
-      update: (value, info) => report({ type: 'progress', label, value, total, info }),
+      update: (value, info = {}) => report({ type: 'progress', label, value, total, info: shownInfo(info) }),
       stop: () => {},
     }),
     log: (line) => report({ type: 'log', line }),
     stop: () => {},
   };
+}
+
+/** The values a bar shows: those that are there and finite. */
+function shownInfo(info: BarInfo): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(info).filter((e): e is [string, string | number] => e[1] !== null && e[1] !== undefined && (typeof e[1] !== 'number' || Number.isFinite(e[1]))));
 }

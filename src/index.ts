@@ -6,6 +6,7 @@
  */
 export { Rng, type RngState } from './util/rng.js';
 export * from './errors.js';
+export { shippedDataset, shippedDatasets } from './paths.js';
 export type { Env, StepResult, PhysicsState, TerminationFn } from './envs/types.js';
 export * from './envs/index.js';
 export * from './data/index.js';

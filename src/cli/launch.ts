@@ -55,7 +55,7 @@ export async function launchJob(job: JobConfig, task: Task, log: (line: string) 
 export async function runJobs(
   jobs: { num: number; overrides: string[]; config: JobConfig }[],
   task: Task,
-  options: { failFast: boolean; log: (line: string) => void },
+  options: { failFast: boolean; log: (line: string) => void; error?: (line: string) => void },
 ): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = jobs.map((j) => ({ num: j.num, overrides: j.overrides, status: 'not run', seconds: 0, runDir: null, error: null, score: null }));
   for (const [i, job] of jobs.entries()) {
@@ -69,7 +69,8 @@ export async function runJobs(
     } catch (error) {
       outcome.status = error instanceof InterruptedError ? 'interrupted' : 'failed';
       outcome.error = isMopoError(error) ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-      options.log(`\t#${job.num} ${outcome.status}: ${outcome.error.split('\n')[0]}`);
+      // On stderr, where a CI log or a shell's 2> looks for failures; the summary repeats it.
+      (options.error ?? ((line: string) => console.error(line)))(`\t#${job.num} ${outcome.status}: ${outcome.error.split('\n')[0]}`);
     }
     outcome.seconds = (performance.now() - started) / 1000;
     if (outcome.status === 'interrupted' || (outcome.status === 'failed' && options.failFast)) break;

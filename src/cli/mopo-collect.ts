@@ -5,6 +5,7 @@
  * (`collect.replay=true`) writes an online run's replay buffer. The files load with
  * `env.dataset_path=<file>` for MOPO.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigView } from '../config/access.js';
 import { JobConfig, createRepository } from '../config/job-config.js';
@@ -20,8 +21,9 @@ const USAGE = `Usage: mopo-collect [checkpoint_path=<dir> | policy=random] colle
   mopo-collect checkpoint_path=<online run dir> collect.replay=true collect.out=medium-replay.hdf5
 
 Keys (configs/collect.yaml): checkpoint_path, policy (checkpoint|random), env.id,
-env.max_episode_steps, collect.{steps, out, seed, deterministic, replay, compression},
-backend. --cfg job prints the config.`;
+env.max_episode_steps, collect.{steps, out, overwrite, seed, deterministic, replay,
+compression}, backend. An existing collect.out is kept unless collect.overwrite=true.
+--cfg job prints the config.`;
 
 export function main(argv: string[]): Promise<number> {
   return runCommand('mopo-collect', USAGE, argv, async (flags) => {
@@ -44,11 +46,15 @@ export async function collectFromConfig(config: ConfigView, command: string, log
   const seed = config.int('collect.seed', { min: 0 });
   const compression = config.int('collect.compression', { min: 0, max: 9 });
   const replay = config.bool('collect.replay');
+  const overwrite = config.bool('collect.overwrite');
   const checkpointPath = config.optional('checkpoint_path', (k) => config.string(k));
   if (policyKind === 'checkpoint' && checkpointPath === null) {
     throw new ConfigError('Give checkpoint_path=<checkpoint or run dir> (the policy to run), or policy=random.');
   }
   if (replay && checkpointPath === null) throw new ConfigError('collect.replay=true writes the replay buffer of a checkpoint: give checkpoint_path=<online run>.');
+  if (existsSync(out) && !overwrite) {
+    throw new ConfigError(`collect.out=${out} exists; mopo-collect does not overwrite it. Choose another collect.out, or set collect.overwrite=true to replace it.`);
+  }
 
   const { readCheckpoint } = await import('../train/checkpoint.js');
   const checkpoint = checkpointPath === null ? null : readCheckpoint(checkpointPath);

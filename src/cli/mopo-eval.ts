@@ -2,11 +2,12 @@
  * `mopo-eval checkpoint_path=<dir> [eval.episodes=10] [eval.seed=…] [key=value …]`:
  * evaluates the policy of a checkpoint in its environment with the config saved in
  * the checkpoint (overrides change it for this evaluation only), prints a table and
- * writes `eval.json` next to the checkpoint.
+ * writes `eval.json` next to the checkpoint, or `eval-2.json`, `eval-3.json`, … when an
+ * earlier evaluation is there: results are never replaced.
  */
+import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseOverride } from '../config/override-parser.js';
-import { writeFileAtomic } from '../config/run-dir.js';
 import { ConfigError } from '../errors.js';
 import { runCommand } from './command.js';
 
@@ -23,7 +24,8 @@ for its newest checkpoint) with deterministic episodes in its MuJoCo environment
 Overrides change the config saved with the checkpoint for this evaluation only:
 eval.episodes, eval.seed, eval.deterministic, eval.record, env.max_episode_steps, backend, …
 Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose);
-recorded episodes go beside it, in eval.episodes.json.gz.`;
+earlier results are kept: when that file exists, the next free eval-2.json, eval-3.json, …
+Recorded episodes go beside it, in eval.episodes.json.gz.`;
 
 export function main(argv: string[]): Promise<number> {
   return runCommand('mopo-eval', USAGE, argv, async (flags) => {
@@ -53,9 +55,9 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   const { evaluateCheckpointFile } = await import('../train/checkpoint-evaluation.js');
   const evaluation = await evaluateCheckpointFile(checkpointPath, overrides, { log: (line) => console.log(line) });
   console.log(renderTable(evaluation.result, evaluation.options, evaluation.scoreId));
-  const target = path.resolve(outFile ?? path.join(evaluation.checkpoint.dir, 'eval.json'));
-  writeFileAtomic(target, `${JSON.stringify(evaluation.report, null, 2)}\n`);
-  console.log(`Wrote ${target}`);
+  const wanted = path.resolve(outFile ?? path.join(evaluation.checkpoint.dir, 'eval.json'));
+  const target = writeNewFile(wanted, `${JSON.stringify(evaluation.report, null, 2)}\n`);
+  console.log(target === wanted ? `Wrote ${target}` : `Wrote ${target} (${path.basename(wanted)} holds an earlier evaluation, kept)`);
   if (evaluation.recording) {
     const { freshRecordingPath, writeRecording } = await import('../train/episode-recording.js');
     const file = freshRecordingPath(path.dirname(target), 'eval');
@@ -81,4 +83,30 @@ function renderTable(
   const lines = rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
   const kind = evalOptions.deterministic ? 'deterministic' : 'stochastic';
   return [`${result.episodes} ${kind} episodes (seeds ${evalOptions.seed}…${evalOptions.seed + result.episodes - 1})`, ...lines].join('\n');
+}
+
+/**
+ * Writes `text` to `file`, or to the first free `<name>-2<ext>`, `<name>-3<ext>`, … when
+ * it exists, and returns the path written. The file appears complete or not at all (a
+ * hard link of a finished temporary file), and two evaluations at once never pick the
+ * same name.
+ */
+function writeNewFile(file: string, text: string): string {
+  const { dir, name, ext } = path.parse(file);
+  const temporary = path.join(dir, `.${name}${ext}.tmp-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(temporary, text);
+  try {
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? file : path.join(dir, `${name}-${n}${ext}`);
+      try {
+        linkSync(temporary, candidate);
+        return candidate;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }

@@ -53,6 +53,8 @@ export interface CheckpointInfo {
   backend: string;
   /** Anything JSON the algorithm needs to continue: counters, RNG states, elite indices … */
   state: unknown;
+  /** The evaluation made at this step, when there was one (`checkpoint.keep_best` picks by it). */
+  evaluation?: { returnMean: number; normalizedScore: number | null } | null;
 }
 
 export interface CheckpointManifest extends CheckpointInfo {
@@ -188,13 +190,35 @@ export function listCheckpoints(parent: string): string[] {
     .map((name) => path.join(parent, name));
 }
 
-/** Removes all but the newest `keepLast` complete checkpoints (null keeps all). */
-export function pruneCheckpoints(parent: string, keepLast: number | null): string[] {
+/**
+ * Removes all but the newest `keepLast` complete checkpoints (null keeps all) and, with
+ * `keepBest`, the best evaluated one; returns the removed directories.
+ */
+export function pruneCheckpoints(parent: string, keepLast: number | null, keepBest = false): string[] {
   if (keepLast === null) return [];
   const all = listCheckpoints(parent);
-  const removed = all.slice(0, Math.max(0, all.length - keepLast));
+  const best = keepBest ? bestCheckpoint(parent) : null;
+  const removed = all.slice(0, Math.max(0, all.length - keepLast)).filter((dir) => dir !== best);
   for (const dir of removed) rmSync(dir, { recursive: true, force: true });
   return removed;
+}
+
+/** The complete checkpoint under `parent` with the highest evaluation return (the earliest of equals), or null when none was evaluated. */
+export function bestCheckpoint(parent: string): string | null {
+  let best: { dir: string; returnMean: number } | null = null;
+  for (const dir of listCheckpoints(parent)) {
+    const returnMean = readEvaluation(dir)?.returnMean;
+    if (returnMean !== undefined && Number.isFinite(returnMean) && (best === null || returnMean > best.returnMean)) best = { dir, returnMean };
+  }
+  return best?.dir ?? null;
+}
+
+function readEvaluation(dir: string): CheckpointInfo['evaluation'] {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as CheckpointManifest).evaluation ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function readCheckpoint(pathGiven: string): Checkpoint {

@@ -16,7 +16,7 @@ import type { Checkpoint } from './checkpoint.js';
 import { InterruptWatch } from './interrupt.js';
 import { loadPolicy, type LoadedPolicy } from './policy-loader.js';
 import { BACKENDS } from './options.js';
-import { formatNumber } from './progress.js';
+import { createProgress, formatNumber, lineProgress } from './progress.js';
 
 /** A stochastic policy with a density reports log π(a|s) for `infos/action_log_probs`, as D4RL's SAC did. */
 function behaviourOf(loaded: LoadedPolicy, deterministic: boolean): BehaviourPolicy['act'] {
@@ -49,7 +49,6 @@ export async function runCollection(
   checkpoint: Checkpoint | null,
   options: { out: string; seed: number; compression: number; metadata: Record<string, string | number | boolean>; log?: (line: string) => void },
 ): Promise<string> {
-  const log = options.log ?? ((line: string) => console.log(line));
   const steps = config.int('collect.steps', { min: 1 });
   const deterministic = config.bool('collect.deterministic');
   const source = await collectionEnv(config, checkpoint);
@@ -57,36 +56,39 @@ export async function runCollection(
   // null: the env's own time limit (1000 for the MuJoCo tasks, 500 for CartPole-v1).
   const maxEpisodeSteps = config.optional('env.max_episode_steps', (k) => config.int(k, { min: 1 })) ?? undefined;
   const env = await source.make({ seed: options.seed, ...(maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps }) });
-  const watch = new InterruptWatch((line) => log(line));
-  const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch];
+  // The command line: a bar on a terminal, lines in a pipe; the library's callback gets the lines.
+  const progress = options.log ? lineProgress(options.log) : await createProgress('auto');
+  const watch = new InterruptWatch((line) => progress.log(line));
+  const disposables: { dispose(): void }[] = [{ dispose: () => env.close() }, watch, { dispose: () => progress.stop() }];
   try {
     let policy: BehaviourPolicy;
     if (checkpoint === null) policy = uniformRandomPolicy(env.actionSpace);
     else {
       const backend = await initBackend(config.oneOf('backend', BACKENDS));
-      log(`Backend: ${backend.description}`);
+      progress.log(`Backend: ${backend.description}`);
       const loaded = await loadPolicy(checkpoint);
       disposables.push(loaded);
       const name = `${checkpoint.manifest.algo} step ${checkpoint.manifest.step} (${deterministic ? 'deterministic' : 'stochastic'})`;
       policy = { name, act: behaviourOf(loaded, deterministic) };
     }
-    log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
+    progress.log(`Collecting ${steps} steps of ${policy.name} in ${envId} (seed ${options.seed}) …`);
     const started = performance.now();
-    let nextReport = 0.1;
-    let stepsDone = 0;
+    // A bar on a terminal; in a pipe a line at every tenth of the steps.
+    const bar = progress.bar('collect', steps, { unit: 'steps', lines: 'tenth', speed: true });
+    let done = 0;
     const collected = await collectDataset(env, policy, {
       steps,
       seed: options.seed,
       metadata: options.metadata,
       shouldStop: () => watch.requested,
       onEpisode: (episode) => {
-        stepsDone += episode.length;
-        if (stepsDone / steps >= nextReport) {
-          log(`  ${episode.index + 1} episodes, last return ${formatNumber(episode.return)}`);
-          while (stepsDone / steps >= nextReport) nextReport += 0.1;
-        }
+        done += episode.length;
+        bar.update(done, { episodes: episode.index + 1, 'last return': episode.return });
       },
     });
+    bar.update(steps, { episodes: collected.episodeReturns.length, 'last return': collected.episodeReturns.at(-1) });
+    bar.stop();
+    progress.stop();
     await writeD4rlFile(options.out, collected.contents, { compression: options.compression });
     const returns = collected.episodeReturns;
     const mean = returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length);

@@ -22,12 +22,12 @@ import { CheckpointError } from '../errors.js';
 import type { Json } from '../nn/state.js';
 import { Rng } from '../util/rng.js';
 import { readAlgoChoice, type AlgoChoice } from './algo-choice.js';
-import { checkpointName, readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
+import { bestCheckpoint, checkpointName, readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
 import { EpisodeRecorder, RECORDING_SUFFIX, writeRecording } from './episode-recording.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
 import { fileSinks, MetricsLog, type MetricRow } from './metrics.js';
 import { readGymEnvOptions, readRunOptions, type RunOptions } from './options.js';
-import { formatNumber, type ProgressBar } from './progress.js';
+import { formatDuration, formatNumber, type BarInfo, type ProgressBar } from './progress.js';
 import { protocolsJson, scoreProtocols, type EvaluationRecord, type ScoreProtocols } from './score-protocols.js';
 import { moduleState, modulePart, savedPart, type SavedPart } from './state-arrays.js';
 import { describeRecord, envSourceFromConfig, sameEnv, type EnvRecord, type EnvSource } from './env-source.js';
@@ -77,6 +77,9 @@ export class TrainingFrame {
   private lastYield = performance.now();
   private epochStartedAt = performance.now();
   private epochStartStep: number;
+  /** Where this process's main phase began, for the ETA in epoch lines. */
+  private progressStartedAt = performance.now();
+  private progressStartStep = 0;
 
   private constructor(
     readonly context: TrainContext,
@@ -92,7 +95,7 @@ export class TrainingFrame {
     private readonly hooks: TrainHooks,
     private readonly state: FrameState,
   ) {
-    this.saver = new CheckpointSaver(context.runDir, run.checkpoint.keepLast, context.config.root, session.log);
+    this.saver = new CheckpointSaver(context.runDir, { last: run.checkpoint.keepLast, best: run.checkpoint.keepBest }, context.config.root, session.log);
     this.epochStartStep = state.step;
     this.keep('learner', () => modulePart(learner.getState()));
     this.disposables.push(learner, { dispose: () => evalEnv.close() }, { dispose: () => metrics.close() });
@@ -125,6 +128,8 @@ export class TrainingFrame {
       opened.push({ dispose: () => evalEnv.close() });
       const metrics = new MetricsLog(fileSinks(runDir, toYaml(config.root)), resume ? MetricsLog.fromFiles(resume.files) : {});
       const state = (resume ? savedPart(resume, 'frame')?.meta : null) as FrameState | null;
+      const omitted = resume ? describeOmitted(resume) : null;
+      if (omitted) session.log(omitted);
       session.log(`Environment: ${env.description} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
       return new TrainingFrame(context, run, algo, env, maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
     } catch (error) {
@@ -165,9 +170,10 @@ export class TrainingFrame {
     this.parts.set(name, save);
   }
 
-  /** The part `name` of the checkpoint being resumed, or null on a fresh run. */
+  /** The part `name` of the checkpoint being resumed, or null on a fresh run (or when that checkpoint left it out). */
   saved(name: string): { meta: Json; arrays: Record<string, NamedArray> } | null {
-    return this.resume ? savedPart(this.resume, name) : null;
+    const part = this.resume ? savedPart(this.resume, name) : null;
+    return part && !isOmitted(part.meta) ? part : null;
   }
 
   /** Counts one step of the loop (an environment step online, a gradient step offline). */
@@ -190,8 +196,10 @@ export class TrainingFrame {
   startProgress(label: string, totalSteps: number, totalEpochs: number | null): void {
     this.totalSteps = totalSteps;
     this.totalEpochs = totalEpochs;
-    this.bar = this.session.progress.bar(label, totalSteps);
+    this.bar = this.session.progress.bar(label, totalSteps, { unit: 'steps', speed: true }, this.state.step);
     this.bar.update(this.state.step, this.barInfo());
+    this.progressStartedAt = performance.now();
+    this.progressStartStep = this.state.step;
     this.updateSchedules();
     this.epochStartedAt = performance.now();
     this.epochStartStep = this.state.step;
@@ -218,7 +226,7 @@ export class TrainingFrame {
     };
     this.metrics.append('metrics', row);
     this.hooks.onEpoch?.(row);
-    if (this.state.epoch % this.run.metric.logEvery === 0 || options.final) this.log(describeEpoch(row, this.totalEpochs, this.totalSteps));
+    if (this.state.epoch % this.run.metric.logEvery === 0 || options.final) this.log(`${describeEpoch(row, this.totalEpochs, this.totalSteps)} | ${this.timeLeft()}`);
     this.state.sums = {};
     this.state.counts = {};
     this.updateSchedules();
@@ -246,6 +254,7 @@ export class TrainingFrame {
 
   /** Saves a checkpoint and ends the run as interrupted `where`. */
   stop(where: string): never {
+    this.session.progress.stop();
     throw interruptedAt(where, this.save());
   }
 
@@ -254,6 +263,10 @@ export class TrainingFrame {
     const meta: Record<string, Json> = { frame: structuredClone(this.state) };
     const arrays: Record<string, NamedArray> = {};
     for (const [name, save] of this.parts) {
+      if (OPTIONAL_PARTS[name] && !this.run.checkpoint[OPTIONAL_PARTS[name].option]) {
+        meta[name] = { omitted: OPTIONAL_PARTS[name].key };
+        continue;
+      }
       const part = save();
       meta[name] = part.meta;
       for (const [key, array] of Object.entries(part.arrays ?? {})) arrays[`${name}/${key}`] = array;
@@ -270,6 +283,7 @@ export class TrainingFrame {
         seed: this.run.seed,
         backend: this.session.backend.name,
         state: meta,
+        evaluation: this.evaluationAtThisStep(),
       },
       arrays,
       this.metrics.toFiles(),
@@ -278,7 +292,9 @@ export class TrainingFrame {
 
   /** The end of training: a last checkpoint, the scores under each protocol in `summary.json` and the log. */
   finish(): TrainResult {
+    this.bar?.update(this.state.step, this.barInfo());
     this.bar?.stop();
+    this.session.progress.stop();
     const checkpoint = this.save();
     const scores = this.state.evaluations.length > 0 ? scoreProtocols(this.state.evaluations) : null;
     const summary = {
@@ -290,6 +306,7 @@ export class TrainingFrame {
       epochs: this.state.epoch,
       wall_time_s: this.seconds(),
       checkpoint,
+      ...(this.run.checkpoint.keepBest ? { best_checkpoint: bestCheckpoint(this.saver.dir) } : {}),
       scores: scores ? protocolsJson(scores) : null,
     };
     writeFileSync(path.join(this.context.runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -306,6 +323,12 @@ export class TrainingFrame {
   /** Training seconds so far, across resumes. */
   seconds(): number {
     return this.state.seconds + (performance.now() - this.openedAt) / 1000;
+  }
+
+  /** The evaluation of the epoch that ended at this step, if it had one. */
+  private evaluationAtThisStep(): { returnMean: number; normalizedScore: number | null } | null {
+    const last = this.state.evaluations.at(-1);
+    return last && last.step === this.state.step ? { returnMean: last.returnMean, normalizedScore: last.normalizedScore } : null;
   }
 
   /** Learning-rate schedules move once per epoch (as PyTorch's schedulers stepped per epoch). */
@@ -344,15 +367,40 @@ export class TrainingFrame {
     return row;
   }
 
-  private barInfo(): Record<string, string | number> {
-    const info: Record<string, string | number> = {};
-    if (this.totalEpochs !== null) info.epoch = `${Math.min(this.state.epoch + 1, this.totalEpochs)}/${this.totalEpochs}`;
-    if (this.lastRead.criticLoss !== undefined) info.critic = this.lastRead.criticLoss;
-    if (this.lastEvaluation) info.return = this.lastEvaluation.returnMean;
-    const seconds = (performance.now() - this.epochStartedAt) / 1000;
-    if (seconds > 0.5) info['steps/s'] = (this.state.step - this.epochStartStep) / seconds;
-    return info;
+  /** The values on the bar after its count, times and speed; absent ones (no evaluation yet) are left out. */
+  private barInfo(): BarInfo {
+    return {
+      epoch: this.totalEpochs === null ? null : `${Math.min(this.state.epoch + 1, this.totalEpochs)}/${this.totalEpochs}`,
+      critic: this.lastRead.criticLoss,
+      'eval return': this.lastEvaluation?.returnMean,
+    };
   }
+
+  /** `0:42 elapsed, ETA 1:10` for the epoch lines, at the average speed of this process's main phase. */
+  private timeLeft(): string {
+    const seconds = (performance.now() - this.progressStartedAt) / 1000;
+    const done = this.state.step - this.progressStartStep;
+    const left = Number.isFinite(this.totalSteps) && done > 0 && this.state.step < this.totalSteps ? ((this.totalSteps - this.state.step) * seconds) / done : null;
+    return `${formatDuration(this.seconds())} elapsed${left === null ? '' : `, ETA ${formatDuration(left)}`}`;
+  }
+}
+
+/** Parts a checkpoint may leave out to stay small, and the option that says so. */
+const OPTIONAL_PARTS: Record<string, { option: 'modelBuffer'; key: string }> = {
+  model_buffer: { option: 'modelBuffer', key: 'checkpoint.model_buffer=false' },
+};
+
+function isOmitted(meta: Json): boolean {
+  return typeof meta === 'object' && meta !== null && !Array.isArray(meta) && 'omitted' in meta;
+}
+
+/** What a resumed run cannot restore exactly because its checkpoint left it out. */
+function describeOmitted(checkpoint: Checkpoint): string | null {
+  const state = (checkpoint.manifest.state ?? {}) as Record<string, Json>;
+  const omitted = Object.entries(state).filter(([, meta]) => isOmitted(meta));
+  if (omitted.length === 0) return null;
+  const names = omitted.map(([name, meta]) => `${name} (${(meta as { omitted: string }).omitted})`).join(', ');
+  return `Checkpoint ${checkpoint.dir} was saved without its ${names}: the run refills it and continues, but not bit-identically with a run that was never stopped.`;
 }
 
 function freshState(): FrameState {
@@ -407,7 +455,7 @@ function describeEpoch(row: MetricRow, totalEpochs: number | null, totalSteps: n
 function describeFinal(state: FrameState, evaluation: EvaluationResult, scores: ScoreProtocols | null): string {
   const score = evaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(evaluation.normalizedMean)}`;
   const lines = [
-    `Done: ${state.step} steps, ${state.epoch} epochs. Final evaluation over ${evaluation.episodes} episodes: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`,
+    `Done: ${state.step} steps, ${state.epoch} epochs. Final evaluation over ${evaluation.episodes} episode${evaluation.episodes === 1 ? '' : 's'}: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`,
   ];
   if (scores) lines.push(...describeProtocols(scores));
   return lines.join('\n');

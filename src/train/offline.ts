@@ -94,7 +94,8 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     frame.startProgress('policy', offline.totalSteps, offline.numEpochs);
 
     while (frame.step < offline.totalSteps) {
-      if (model && frame.step % model.settings.rolloutFreq === 0) {
+      // An empty model buffer mid-run: resumed from a checkpoint saved without it (checkpoint.model_buffer=false).
+      if (model && (frame.step % model.settings.rolloutFreq === 0 || model.buffer.size === 0)) {
         const starts = realBuffer.sampleObservations(model.settings.rolloutBatchSize, rolloutRng);
         loop.lastRollout = rollout(learner, model.ensemble, starts, { h: model.settings.h, observationSize: sizes.observationSize, termination: frame.spec.terminationFn, rng: rolloutRng }, model.buffer);
       }
@@ -172,8 +173,11 @@ function loadFittedDynamics(where: string, envId: string) {
 
 async function fitDynamics(frame: TrainingFrame, ensemble: DynamicsEnsemble, dataset: OfflineDataset): Promise<void> {
   const { maxEpochs, maxEpochsSinceUpdate, members, elites } = ensemble.options;
-  const bar = frame.session.progress.bar('dynamics', maxEpochs ?? maxEpochsSinceUpdate);
-  frame.log(`Fitting the dynamics ensemble (${members} members, ${elites} elites) on ${dataset.size} transitions`);
+  frame.log(`Fitting the dynamics ensemble (${members} members, ${elites} elites) on ${dataset.size} transitions; it stops after ${maxEpochsSinceUpdate} epochs without improvement${maxEpochs === null ? '' : ` or at ${maxEpochs} epochs`}`);
+  // Without max_epochs the number of epochs is unknown: the bar counts epochs (no total,
+  // no ETA); the early stop's own counter shows how close it is. In a pipe: a line per epoch.
+  const resumedAt = (frame.saved('dynamics')?.meta as { fit?: { epoch: number } | null } | undefined)?.fit?.epoch ?? 0;
+  const bar = frame.session.progress.bar('dynamics', maxEpochs, { unit: 'epochs', lines: 'update', mayEndEarly: true }, resumedAt);
   const result = await ensemble.fit(dataset, {
     onEpoch(info) {
       frame.metrics.append('dynamics', {
@@ -184,7 +188,7 @@ async function fitDynamics(frame: TrainingFrame, ensemble: DynamicsEnsemble, dat
         'dynamics/holdout_loss': info.holdoutLoss,
         'dynamics/epochs_since_update': info.epochsSinceUpdate,
       });
-      bar.update(info.epoch, { train: info.trainLoss, holdout: info.holdoutLoss, 'no gain': `${info.epochsSinceUpdate}/${maxEpochsSinceUpdate}` });
+      bar.update(info.epoch, { 'epochs since improvement': `${info.epochsSinceUpdate}/${maxEpochsSinceUpdate}`, 'train loss': info.trainLoss, 'holdout loss': info.holdoutLoss });
     },
     shouldStop: () => frame.session.interrupt.requested,
   });

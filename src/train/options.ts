@@ -28,7 +28,7 @@ export interface RunOptions {
   /** Compute worker threads: 'auto' (one per extra core) or a count. */
   threads: number | 'auto';
   expName: string;
-  checkpoint: { every: number; keepLast: number | null; resumeFrom: string | null };
+  checkpoint: { every: number; keepLast: number | null; keepBest: boolean; modelBuffer: boolean; resumeFrom: string | null };
   metric: { logEvery: number; progress: 'auto' | 'bars' | 'lines' };
   /** `record`: evaluation episodes whose every step is kept for `mopo-view` (0: none). */
   eval: { every: number; episodes: number; deterministic: boolean; seed: number; record: number };
@@ -47,6 +47,9 @@ export function readRunOptions(config: ConfigView): RunOptions {
     checkpoint: {
       every: checkpoint.int('every', { min: 0 }),
       keepLast: checkpoint.optional('keep_last', (k) => checkpoint.int(k, { min: 1 })),
+      // Configs saved by earlier versions (read again by mopo-eval) lack these two keys.
+      keepBest: checkpoint.has('keep_best') ? checkpoint.bool('keep_best') : false,
+      modelBuffer: checkpoint.has('model_buffer') ? checkpoint.bool('model_buffer') : true,
       resumeFrom: checkpoint.optional('resume_from', (k) => expandHome(checkpoint.string(k))),
     },
     metric: {

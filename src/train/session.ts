@@ -66,7 +66,7 @@ export class CheckpointSaver {
 
   constructor(
     runDir: string,
-    private readonly keepLast: number | null,
+    private readonly keep: { last: number | null; best: boolean },
     private readonly config: ConfigDict,
     private readonly log: (line: string) => void,
   ) {
@@ -78,7 +78,7 @@ export class CheckpointSaver {
     const target = path.join(this.dir, checkpointName(info.step));
     if (listCheckpoints(this.dir).includes(target)) return target;
     writeCheckpoint(target, info, arrays, this.config, files);
-    pruneCheckpoints(this.dir, this.keepLast);
+    pruneCheckpoints(this.dir, this.keep.last, this.keep.best);
     this.log(`Checkpoint saved: ${target}`);
     return target;
   }
