@@ -1,7 +1,7 @@
 /**
  * Progress display. On a terminal: live bars at the bottom of the screen (log-update
  * redraws them in place), each with its count, elapsed time, ETA, speed and latest
- * values; log lines scroll above them, and a bar that stops stays in the scrollback as
+ * values; log lines scroll above them, whole (the terminal wraps long ones), and a bar that stops stays in the scrollback as
  * its final line, so what is printed after it (the final scores, the last checkpoint,
  * the Ctrl-C notice) reads in order below it. In a pipe or CI log: no bars and no
  * escape codes; a bar prints a plain line when asked to (on every update, or every
@@ -158,7 +158,7 @@ function tenths(state: BarState): number {
   return state.total === null || state.total <= 0 ? 0 : Math.floor((10 * state.value) / state.total);
 }
 
-type LogUpdate = ((text: string) => void) & { persist(text: string): void; done(): void };
+type LogUpdate = ((text: string) => void) & { clear(): void; done(): void };
 
 /** How often the bars are redrawn at most, and how often the clocks move when no update comes. */
 const REDRAW_MS = 200;
@@ -195,11 +195,8 @@ class TerminalProgress implements Progress {
   }
 
   log(line: string): void {
-    if (this.live.length === 0) this.stream.write(`${line}\n`);
-    else {
-      this.frame.persist(line);
-      this.draw();
-    }
+    this.above(line);
+    this.draw();
   }
 
   stop(): void {
@@ -211,7 +208,7 @@ class TerminalProgress implements Progress {
     const index = this.live.indexOf(state);
     if (index < 0) return;
     this.live.splice(index, 1);
-    this.frame.persist(state.render(performance.now(), this.width()));
+    this.above(state.render(performance.now(), this.width()));
     if (this.live.length > 0) {
       this.draw();
       return;
@@ -219,6 +216,12 @@ class TerminalProgress implements Progress {
     this.frame.done();
     if (this.clock) clearInterval(this.clock);
     this.clock = null;
+  }
+
+  /** Text that stays: the bars are erased, the text written as it is (long lines wrap as the terminal wraps them), the bars drawn again below it by the next draw. */
+  private above(text: string): void {
+    this.frame.clear();
+    this.stream.write(`${text}\n`);
   }
 
   private draw(): void {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load-dataset.js';
@@ -26,6 +26,27 @@ describe('mopo-collect', () => {
     expect(file.metadata).toMatchObject({ command: `mopo-collect ${args.join(' ')}`, env_id: 'Walker2d', policy: 'uniform-random', seed: 3 });
     // Walker2d random episodes end by falling: terminals, as D4RL records them.
     expect(file.terminals.some((t) => t === 1)).toBe(true);
+    // In a pipe: a line at every tenth of the steps (episodes here are shorter than a tenth), no bar.
+    const progress = result.stdout.split('\n').filter((l) => l.startsWith('collect '));
+    expect(progress).toHaveLength(10);
+    expect(progress.map((l) => Math.floor(Number(/^collect (\d+)\/300 steps \| \d+:\d\d elapsed/.exec(l)![1]) / 30))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(progress.at(-1)).toMatch(/^collect 300\/300 steps \| \d+:\d\d elapsed \| [\d.]+ steps\/s \| episodes \d+ \| last return -?[\d.]+$/);
+    expect(result.stdout).not.toContain('\x1b');
+  });
+
+  it('keeps an existing collect.out unless collect.overwrite=true', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'kept.hdf5');
+    writeFileSync(out, 'an earlier file');
+    const args = ['policy=random', 'env.id=Hopper', 'collect.steps=50', `collect.out=${out}`];
+    const refused = collect(args, dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe(`mopo-collect: collect.out=${out} exists; mopo-collect does not overwrite it. Choose another collect.out, or set collect.overwrite=true to replace it.`);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier file');
+
+    const replaced = collect([...args, 'collect.overwrite=true'], dir);
+    expect(replaced.status).toBe(0);
+    expect((await readD4rlFile(out)).size).toBe(50);
   });
 
   it('explains bad input with one line each', () => {

@@ -31,6 +31,18 @@ describe('mopo trains from the command line, mopo-eval evaluates', () => {
     expect(summary.scores.best.optimistic).toBe(true);
   });
 
+  it('in a pipe prints plain lines: one per dynamics epoch, one per policy epoch with the time left', () => {
+    expect(train.stdout).not.toContain('\x1b');
+    const dynamics = train.stdout.split('\n').filter((l) => l.startsWith('dynamics '));
+    expect(dynamics).toEqual([
+      expect.stringMatching(/^dynamics 1\/2 epochs \| \d+:\d\d elapsed(, ETA ≤ \d+:\d\d)? \| epochs since improvement 0\/5 \| train loss [\d.]+ \| holdout loss [\d.]+$/),
+      expect.stringMatching(/^dynamics 2\/2 epochs \| \d+:\d\d elapsed \| epochs since improvement \d\/5 \| train loss [\d.]+ \| holdout loss [\d.]+$/),
+    ]);
+    expect(train.stdout).toMatch(/^epoch 1\/3 step 100\/300 \| .* \| [\d.]+ steps\/s \| \d+:\d\d elapsed, ETA \d+:\d\d$/m);
+    expect(train.stdout).toMatch(/^epoch 3\/3 step 300\/300 \| .* \| \d+:\d\d elapsed$/m);
+    expect(train.stdout).not.toMatch(/NaN/);
+  });
+
   it('evaluates the checkpoint, prints a table and writes eval.json', () => {
     const result = runCli('mopo-eval', ['checkpoint_path=run', 'eval.episodes=2', 'eval.seed=3'], { cwd });
     expect(result.stderr).toBe('');
@@ -42,6 +54,20 @@ describe('mopo trains from the command line, mopo-eval evaluates', () => {
     expect(report).toMatchObject({ algo: 'mopo', gym_env: 'HalfCheetah', episodes: 2, seed: 3, step: 300 });
     expect(report.returns).toHaveLength(2);
     expect(report.lengths).toEqual([50, 50]);
+  });
+
+  it('keeps earlier results: a second evaluation goes to eval-2.json, an explicit eval_out that exists to its -2 sibling', () => {
+    const first = readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval.json'), 'utf8');
+    const again = runCli('mopo-eval', ['checkpoint_path=run', 'eval.episodes=1', 'eval.seed=9'], { cwd });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/Wrote .*step-0000000300\/eval-2\.json \(eval\.json holds an earlier evaluation, kept\)/);
+    expect(readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval.json'), 'utf8')).toBe(first);
+    expect(JSON.parse(readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval-2.json'), 'utf8'))).toMatchObject({ seed: 9, episodes: 1 });
+
+    const named = ['checkpoint_path=run', 'eval.episodes=1', 'eval_out=results/mine.json'];
+    expect(runCli('mopo-eval', named, { cwd }).stdout).toMatch(/Wrote .*results\/mine\.json$/m);
+    expect(runCli('mopo-eval', named, { cwd }).stdout).toMatch(/Wrote .*results\/mine-2\.json \(mine\.json holds an earlier evaluation, kept\)/);
+    expect(readdirSync(path.join(cwd, 'results')).sort()).toEqual(['mine-2.json', 'mine.json']);
   });
 
   it('refuses a checkpoint from another environment, and a damaged one, with one line', () => {
@@ -134,6 +160,9 @@ describe('sweeps report every job', () => {
     expect(all.stdout).toMatch(/Sweep summary: 2 jobs, 1 ran, 1 failed/);
     expect(all.stdout).toMatch(/#0 +FAILED .*Dataset file \/missing.hdf5 does not exist/);
     expect(all.stdout).toMatch(/#1 +OK .* score -?\d+\.\d+ \(last\), -?\d+\.\d+ \(mean of last 10\)/);
+    // The failure as it happens goes to stderr (the summary on stdout repeats it).
+    expect(all.stderr).toMatch(/^\t#0 failed: Dataset file \/missing.hdf5 does not exist\.$/m);
+    expect(all.stdout).not.toContain('#0 failed:');
 
     const fast = runCli('mopo', [...sweep, '--fail-fast'], { cwd });
     expect(fast.status).toBe(1);

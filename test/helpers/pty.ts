@@ -8,11 +8,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import xterm from '@xterm/headless';
 
-const root = path.resolve(import.meta.dirname, '../..');
+// MOPO_PTY_ROOT: another checkout's build, to see how an older version looked.
+const root = process.env.MOPO_PTY_ROOT ?? path.resolve(import.meta.dirname, '../..');
 
 export interface PtyRun {
   status: number | null;
-  /** Every row, scrollback first, trailing blanks trimmed, trailing empty rows dropped. */
+  /** Every line, scrollback first: rows the terminal wrapped are joined again, trailing blanks trimmed, trailing empty lines dropped. */
   rows: string[];
   /** What the program wrote, escape codes included. */
   raw: string;
@@ -65,7 +66,13 @@ async function render(raw: string, cols: number, rows: number): Promise<string[]
   await new Promise<void>((resolve) => terminal.write(raw, resolve));
   const buffer = terminal.buffer.active;
   const lines: string[] = [];
-  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+  let line = '';
+  for (let i = 0; i < buffer.length; i++) {
+    line += buffer.getLine(i)?.translateToString(false) ?? '';
+    if (buffer.getLine(i + 1)?.isWrapped) continue;
+    lines.push(line.trimEnd());
+    line = '';
+  }
   terminal.dispose();
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;

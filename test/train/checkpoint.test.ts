@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../../src/errors.js';
 import {
+  bestCheckpoint,
   checkpointName,
   listCheckpoints,
   locateCheckpoint,
@@ -82,5 +83,24 @@ describe('checkpoints', () => {
     pruneCheckpoints(parent, 2);
     expect(listCheckpoints(parent).map((p) => path.basename(p))).toEqual([checkpointName(30), checkpointName(40)]);
     expect(existsSync(path.join(parent, checkpointName(10)))).toBe(false);
+  });
+
+  it('keep_best also keeps the checkpoint with the best evaluation return, however old', () => {
+    const parent = path.join(runDir(), 'checkpoints');
+    const returns: Record<number, number | null> = { 10: 5, 20: 40, 30: null, 40: 12, 50: 39 };
+    const save = (step: number) =>
+      writeCheckpoint(path.join(parent, checkpointName(step)), { ...info(step), evaluation: returns[step] === null ? null : { returnMean: returns[step]!, normalizedScore: null } }, arrays(), {});
+    for (const step of [10, 20, 30, 40, 50]) {
+      save(step);
+      pruneCheckpoints(parent, 1, true);
+    }
+    expect(bestCheckpoint(parent)).toBe(path.join(parent, checkpointName(20)));
+    expect(listCheckpoints(parent).map((p) => path.basename(p))).toEqual([checkpointName(20), checkpointName(50)]);
+    // Without an evaluation among them, there is no best: keep_last alone decides.
+    const plain = path.join(runDir(), 'checkpoints');
+    for (const step of [10, 20]) writeCheckpoint(path.join(plain, checkpointName(step)), info(step), arrays(), {});
+    expect(bestCheckpoint(plain)).toBeNull();
+    pruneCheckpoints(plain, 1, true);
+    expect(listCheckpoints(plain).map((p) => path.basename(p))).toEqual([checkpointName(20)]);
   });
 });
