@@ -455,7 +455,7 @@ function describeEpoch(row: MetricRow, totalEpochs: number | null, totalSteps: n
 function describeFinal(state: FrameState, evaluation: EvaluationResult, scores: ScoreProtocols | null): string {
   const score = evaluation.normalizedMean === null ? '' : `, normalised score ${formatNumber(evaluation.normalizedMean)}`;
   const lines = [
-    `Done: ${state.step} steps, ${state.epoch} epochs. Final evaluation over ${evaluation.episodes} episode${evaluation.episodes === 1 ? '' : 's'}: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`,
+    `Done: ${state.step} steps, ${state.epoch} epoch${state.epoch === 1 ? '' : 's'}. Final evaluation over ${evaluation.episodes} episode${evaluation.episodes === 1 ? '' : 's'}: return ${formatNumber(evaluation.returnMean)} ± ${formatNumber(evaluation.returnStd)}${score}`,
   ];
   if (scores) lines.push(...describeProtocols(scores));
   return lines.join('\n');
