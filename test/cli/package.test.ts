@@ -4,9 +4,12 @@
  * dependency downloads, so that is a step of the release check, not a test here.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../helpers/cli.js';
+
+afterAll(removeTempDirs);
 
 const root = path.resolve(import.meta.dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -37,5 +40,17 @@ describe('the package', () => {
     expect(shippedDataset()).toBe(path.join(root, 'data', 'halfcheetah-random-small.hdf5'));
     expect((await loadDataset(shippedDataset('halfcheetah-random-small.hdf5'))).size).toBe(12_000);
     expect(() => shippedDataset('hopper.hdf5')).toThrow("mopo ships no dataset 'hopper.hdf5'; it ships halfcheetah-random-small.hdf5.");
+  });
+
+  it('says so when a copy is not built (a clone before `npm run build`, an install from a git URL)', () => {
+    const copy = tempDir();
+    cpSync(path.join(root, 'bin'), path.join(copy, 'bin'), { recursive: true });
+    for (const command of ['mopo', 'mopo-eval', 'mopo-collect']) {
+      const result = spawnSync(process.execPath, [path.join(copy, 'bin', `${command}.js`), '--help'], { encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim()).toBe(
+        `${command}: this copy of mopo is not built (dist/ is missing). In a clone, run \`npm run build\` (or \`npm test\`); to install from a repository, clone it and install the tarball that \`npm pack\` makes (README, "Install").`,
+      );
+    }
   });
 });
