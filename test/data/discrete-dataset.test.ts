@@ -136,7 +136,7 @@ describe('mopo-collect in a discrete env', () => {
     expect(result.stdout).toMatch(/Behaviour policy return: \d+(\.\d+)? ± \d/);
     expect(result.stdout).not.toContain('D4RL score');
     // Progress comes every tenth of the steps, however short the episodes.
-    const progressLines = result.stdout.split('\n').filter((line) => /^\s+\d+ episodes, last return/.test(line));
+    const progressLines = result.stdout.split('\n').filter((line) => /^collect \d+\/700 steps \| .* \| episodes \d+ \| last return/.test(line));
     expect(progressLines.length).toBeGreaterThanOrEqual(5);
     expect(progressLines.length).toBeLessThanOrEqual(10);
     const dataset = await loadDataset(out, { expect: { observationSize: 4, actionSpace: discrete(2) } });

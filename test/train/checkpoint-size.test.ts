@@ -5,38 +5,36 @@ import { InterruptedError } from '../../src/errors.js';
 import { listCheckpoints, readCheckpoint } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
 import { trainOffline } from '../../src/train/offline.js';
-import { TINY_MOPO, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
+import { TINY_MOPO, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
 
 const checkpointsOf = (runDir: string) => listCheckpoints(path.join(runDir, 'checkpoints'));
-const bytes = (checkpoint: string) => readFileSync(path.join(checkpoint, 'arrays.bin')).byteLength;
 
 describe('small checkpoints', () => {
   it('checkpoint.model_buffer=false leaves the model buffer out; a run resumed from one refills it and says it is not exact', async () => {
-    const whole = trainJob(TINY_MOPO);
-    await trainOffline(whole);
-    const small = trainJob([...TINY_MOPO, 'checkpoint.model_buffer=false']);
+    // Rollouts every 100 steps: a run resumed at step 130 would wait until 200 for the next.
+    const setup = [...TINY_MOPO, 'algo.rollout_freq=100'];
+    const small = trainJob([...setup, 'checkpoint.model_buffer=false']);
     const watch = new InterruptWatch(() => {});
     await expect(trainOffline(small, { interrupt: watch, afterStep: (step, w) => step === 130 && w.request() })).rejects.toThrow(InterruptedError);
 
-    const [withBuffer, withoutBuffer] = [checkpointsOf(whole.runDir)[1]!, checkpointsOf(small.runDir)[1]!];
-    expect(path.basename(withoutBuffer)).toBe('step-0000000100');
-    expect(Object.keys(readCheckpoint(withBuffer).arrays).some((k) => k.startsWith('model_buffer/'))).toBe(true);
-    expect(Object.keys(readCheckpoint(withoutBuffer).arrays).some((k) => k.startsWith('model_buffer/'))).toBe(false);
-    const bufferBytes = Object.entries(readCheckpoint(withBuffer).arrays).filter(([k]) => k.startsWith('model_buffer/')).reduce((n, [, a]) => n + a.data.byteLength, 0);
-    expect(bytes(withBuffer) - bytes(withoutBuffer)).toBeGreaterThanOrEqual(bufferBytes);
+    const [, afterEpoch1, interrupted] = checkpointsOf(small.runDir);
+    const saved = readCheckpoint(afterEpoch1!);
+    expect(path.basename(afterEpoch1!)).toBe('step-0000000100');
+    expect(Object.keys(saved.arrays).filter((k) => k.startsWith('model_buffer/'))).toEqual([]);
+    expect((saved.manifest.state as Record<string, unknown>).model_buffer).toEqual({ omitted: 'checkpoint.model_buffer=false' });
+    // The learner and the ensemble are all that is left: the rest resumes exactly.
+    expect(new Set(Object.keys(saved.arrays).map((k) => k.split('/')[0]))).toEqual(new Set(['learner', 'dynamics']));
 
-    const resumed = trainJob([...TINY_MOPO, `checkpoint.resume_from=${small.runDir}`]);
+    const resumed = trainJob([...setup, `checkpoint.resume_from=${small.runDir}`]);
     await trainOffline(resumed);
     const log = readFileSync(path.join(resumed.runDir, 'train.log'), 'utf8');
-    expect(log).toContain(`Checkpoint ${checkpointsOf(small.runDir).at(-1)} was saved without its model_buffer (checkpoint.model_buffer=false): the run refills it and continues, but not bit-identically with a run that was never stopped.`);
+    expect(log).toContain(`Checkpoint ${interrupted} was saved without its model_buffer (checkpoint.model_buffer=false): the run refills it and continues, but not bit-identically with a run that was never stopped.`);
     const rows = readMetrics(resumed.runDir);
     expect(rows.map((r) => r.step)).toEqual([100, 200, 300]);
-    // Epoch 2 began before the interrupt, with the full buffer; after resuming at step 130, one rollout refilled it.
-    expect(rows[1]!['rollout/model_buffer_size']).toBeGreaterThan(0);
-    expect(comparable(rows).slice(0, 1)).toEqual(comparable(readMetrics(whole.runDir)).slice(0, 1));
-    expect(comparable(rows).slice(1)).not.toEqual(comparable(readMetrics(whole.runDir)).slice(1));
+    // Resumed at step 130 with an empty buffer, one rollout refilled it at once, not at step 200.
+    expect(rows[1]!['rollout/model_buffer_size']).toBe(200 * 2);
   });
 
   it('keep_last=1 keep_best=true keeps the last checkpoint and the best evaluated one, named in summary.json', async () => {
