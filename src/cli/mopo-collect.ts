@@ -34,13 +34,14 @@ export function main(argv: string[]): Promise<number> {
       console.log(toYaml(job.jobConfig(flags.resolve)).trimEnd());
       return;
     }
-    const { summary } = await collectFromConfig(job.view(), ['mopo-collect', ...argv].join(' '), (line) => console.log(line));
+    // No log callback: progress on the terminal (a bar) or stdout (a line every tenth).
+    const { summary } = await collectFromConfig(job.view(), ['mopo-collect', ...argv].join(' '));
     console.log(summary);
   });
 }
 
 /** The work of `mopo-collect` (and the library's `collect`): writes the file, returns where and a summary. */
-export async function collectFromConfig(config: ConfigView, command: string, log: (line: string) => void): Promise<{ out: string; summary: string }> {
+export async function collectFromConfig(config: ConfigView, command: string, log?: (line: string) => void): Promise<{ out: string; summary: string }> {
   const policyKind = config.oneOf('policy', ['checkpoint', 'random'] as const);
   const out = path.resolve(config.string('collect.out'));
   const seed = config.int('collect.seed', { min: 0 });
@@ -67,5 +68,5 @@ export async function collectFromConfig(config: ConfigView, command: string, log
   }
 
   const { runCollection } = await import('../train/collection.js');
-  return { out, summary: await runCollection(config, checkpoint, { out, seed, compression, metadata, log }) };
+  return { out, summary: await runCollection(config, checkpoint, { out, seed, compression, metadata, ...(log ? { log } : {}) }) };
 }
