@@ -2,7 +2,7 @@
  * `mopo-eval checkpoint_path=<dir> [eval.episodes=10] [eval.seed=…] [key=value …]`:
  * evaluates the policy of a checkpoint in its environment with the config saved in
  * the checkpoint (overrides change it for this evaluation only), prints a table and
- * writes `eval.json` next to the checkpoint, or `eval-2.json`, `eval-3.json`, … when an
+ * writes `eval.json` next to the checkpoint, or `eval_1.json`, `eval_2.json`, … when an
  * earlier evaluation is there: results are never replaced.
  */
 import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ for its newest checkpoint) with deterministic episodes in its MuJoCo environment
 Overrides change the config saved with the checkpoint for this evaluation only:
 eval.episodes, eval.seed, eval.deterministic, eval.record, env.max_episode_steps, backend, …
 Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose);
-earlier results are kept: when that file exists, the next free eval-2.json, eval-3.json, …
+earlier results are kept: when that file exists, the next free eval_1.json, eval_2.json, …
 Recorded episodes go beside it, in eval.episodes.json.gz.`;
 
 export function main(argv: string[]): Promise<number> {
@@ -60,7 +60,8 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   console.log(target === wanted ? `Wrote ${target}` : `Wrote ${target} (${path.basename(wanted)} holds an earlier evaluation, kept)`);
   if (evaluation.recording) {
     const { freshRecordingPath, writeRecording } = await import('../train/episode-recording.js');
-    const file = freshRecordingPath(path.dirname(target), 'eval');
+    // Named after its eval file: eval_1.json's episodes are eval_1.episodes.json.gz.
+    const file = freshRecordingPath(path.dirname(target), path.parse(target).name);
     writeRecording(file, evaluation.recording);
     const count = evaluation.recording.episodes.length;
     console.log(`Recorded ${count} episode${count === 1 ? '' : 's'} in ${file} (replay: mopo-view ${file})`);
@@ -86,7 +87,7 @@ function renderTable(
 }
 
 /**
- * Writes `text` to `file`, or to the first free `<name>-2<ext>`, `<name>-3<ext>`, … when
+ * Writes `text` to `file`, or to the first free `<name>_1<ext>`, `<name>_2<ext>`, … when
  * it exists, and returns the path written. The file appears complete or not at all (a
  * hard link of a finished temporary file), and two evaluations at once never pick the
  * same name.
@@ -97,8 +98,8 @@ function writeNewFile(file: string, text: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(temporary, text);
   try {
-    for (let n = 1; ; n++) {
-      const candidate = n === 1 ? file : path.join(dir, `${name}-${n}${ext}`);
+    for (let n = 0; ; n++) {
+      const candidate = n === 0 ? file : path.join(dir, `${name}_${n}${ext}`);
       try {
         linkSync(temporary, candidate);
         return candidate;

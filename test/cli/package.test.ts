@@ -20,7 +20,7 @@ describe('the package', () => {
     const packed = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
     expect(packed.status, packed.stderr).toBe(0);
     const files: string[] = JSON.parse(packed.stdout)[0].files.map((f: { path: string }) => f.path);
-    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/mopo.js', 'dist/src/cli/mopo.js', 'dist/src/index.d.ts', 'configs/config.yaml', 'data/halfcheetah-random-small.hdf5']) {
+    for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/mopo.js', 'dist/src/cli/mopo.js', 'dist/src/index.d.ts', 'dist/view/replay-viewer.js', 'configs/config.yaml', 'data/halfcheetah-random-small.hdf5']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.filter((f) => /tsbuildinfo|\.map$|^dist\/scripts|^scripts\/|^src\/|^test\//.test(f))).toEqual([]);

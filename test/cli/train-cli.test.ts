@@ -56,18 +56,18 @@ describe('mopo trains from the command line, mopo-eval evaluates', () => {
     expect(report.lengths).toEqual([50, 50]);
   });
 
-  it('keeps earlier results: a second evaluation goes to eval-2.json, an explicit eval_out that exists to its -2 sibling', () => {
+  it('keeps earlier results: a second evaluation goes to eval_1.json, an explicit eval_out that exists to its _1 sibling', () => {
     const first = readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval.json'), 'utf8');
     const again = runCli('mopo-eval', ['checkpoint_path=run', 'eval.episodes=1', 'eval.seed=9'], { cwd });
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/Wrote .*step-0000000300\/eval-2\.json \(eval\.json holds an earlier evaluation, kept\)/);
+    expect(again.stdout).toMatch(/Wrote .*step-0000000300\/eval_1\.json \(eval\.json holds an earlier evaluation, kept\)/);
     expect(readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval.json'), 'utf8')).toBe(first);
-    expect(JSON.parse(readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval-2.json'), 'utf8'))).toMatchObject({ seed: 9, episodes: 1 });
+    expect(JSON.parse(readFileSync(path.join(cwd, 'run/checkpoints/step-0000000300/eval_1.json'), 'utf8'))).toMatchObject({ seed: 9, episodes: 1 });
 
     const named = ['checkpoint_path=run', 'eval.episodes=1', 'eval_out=results/mine.json'];
     expect(runCli('mopo-eval', named, { cwd }).stdout).toMatch(/Wrote .*results\/mine\.json$/m);
-    expect(runCli('mopo-eval', named, { cwd }).stdout).toMatch(/Wrote .*results\/mine-2\.json \(mine\.json holds an earlier evaluation, kept\)/);
-    expect(readdirSync(path.join(cwd, 'results')).sort()).toEqual(['mine-2.json', 'mine.json']);
+    expect(runCli('mopo-eval', named, { cwd }).stdout).toMatch(/Wrote .*results\/mine_1\.json \(mine\.json holds an earlier evaluation, kept\)/);
+    expect(readdirSync(path.join(cwd, 'results')).sort()).toEqual(['mine.json', 'mine_1.json']);
   });
 
   it('refuses a checkpoint from another environment, and a damaged one, with one line', () => {
