@@ -60,8 +60,7 @@ async function evaluateCheckpoint(checkpointPath: string, overrides: string[], o
   console.log(target === wanted ? `Wrote ${target}` : `Wrote ${target} (${path.basename(wanted)} holds an earlier evaluation, kept)`);
   if (evaluation.recording) {
     const { freshRecordingPath, writeRecording } = await import('../train/episode-recording.js');
-    // Named after its eval file: eval_1.json's episodes are eval_1.episodes.json.gz.
-    const file = freshRecordingPath(path.dirname(target), path.parse(target).name);
+    const file = freshRecordingPath(path.dirname(target), 'eval');
     writeRecording(file, evaluation.recording);
     const count = evaluation.recording.episodes.length;
     console.log(`Recorded ${count} episode${count === 1 ? '' : 's'} in ${file} (replay: mopo-view ${file})`);
