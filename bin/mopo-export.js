@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/mopo-export.js';
+import { builtCommand } from './built.js';
+const main = await builtCommand('mopo-export');
 process.exitCode = await main(process.argv.slice(2));
