@@ -1,7 +1,7 @@
 // MOPO on the point env from code: train, look at the scores, use the policy.
-//   node train.mjs        (in a project where mopo is installed, next to point-env.js)
+//   node train.mjs        (in a project where mopo is installed, next to point-env.mjs)
 import { evaluate, train } from 'mopo';
-import { PointEnv } from './point-env.js';
+import { PointEnv } from './point-env.mjs';
 
 const run = await train({
   overrides: ['exp=custom-mopo', 'algo.total_steps=2000', 'algo.num_epochs=4', 'hydra.run.dir=point-run'],

@@ -74,7 +74,12 @@ export async function loadTarget(target: Target): Promise<unknown> {
   try {
     loaded = (await import(pathToFileURL(target.file).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`${target.module} could not be loaded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    // The usual cause: ESM syntax in a .js file of a package without "type": "module".
+    const hint = /Unexpected token '(export|import)'|Cannot use import statement/.test(message)
+      ? ' (it is an ES module in a CommonJS package: name it .mjs, or set "type": "module" in its package.json)'
+      : '';
+    throw new ConfigError(`${target.module} could not be loaded: ${message}${hint}`, { cause: error });
   }
   if (!(target.exportName in loaded) || loaded[target.exportName] === undefined) {
     const exported = Object.keys(loaded).filter((k) => k !== '__esModule').sort();

@@ -10,7 +10,7 @@ import { removeTempDirs, runCli, tempDir } from '../helpers/cli.js';
 import { comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const example = path.join(root, 'examples/point-env/point-env.js');
+const example = path.join(root, 'examples/point-env/point-env.mjs');
 afterAll(() => {
   removeTempDirs();
   removeRunDirs();
@@ -40,29 +40,29 @@ const TINY = [
 
 describe('a custom environment from the command line, in a directory outside the repository', () => {
   const cwd = tempDir('mopo-point-');
-  copyFileSync(example, path.join(cwd, 'point-env.js'));
-  const trained = runCli('mopo', [...TINY, 'env.wrapper._target_=./point-env.js:PointEnv', 'hydra.run.dir=run'], { cwd });
+  copyFileSync(example, path.join(cwd, 'point-env.mjs'));
+  const trained = runCli('mopo', [...TINY, 'env.wrapper._target_=./point-env.mjs:PointEnv', 'hydra.run.dir=run'], { cwd });
 
   it('trains MOPO on the env\'s own data (getDataset) and checkpoints it', () => {
     expect(trained.stderr).toBe('');
     expect(trained.status).toBe(0);
-    expect(trained.stdout).toContain('Environment: PointMass (point-env.js:PointEnv');
-    expect(trained.stdout).toMatch(/Dataset: point-env\.js:PointEnv \(\d+ transitions, obs 4, act 2\)/);
+    expect(trained.stdout).toContain('Environment: PointMass (point-env.mjs:PointEnv');
+    expect(trained.stdout).toMatch(/Dataset: point-env\.mjs:PointEnv \(\d+ transitions, obs 4, act 2\)/);
     const manifest = JSON.parse(readFileSync(path.join(listCheckpoints(path.join(cwd, 'run/checkpoints')).at(-1)!, 'manifest.json'), 'utf8'));
-    expect(manifest.env).toMatchObject({ kind: 'custom', file: path.join(cwd, 'point-env.js'), exportName: 'PointEnv' });
+    expect(manifest.env).toMatchObject({ kind: 'custom', file: path.join(cwd, 'point-env.mjs'), exportName: 'PointEnv' });
   });
 
   it('mopo-eval rebuilds the env from the checkpoint, and refuses once the module has changed or is gone', () => {
     const evaluated = runCli('mopo-eval', ['checkpoint_path=run', 'eval.episodes=3'], { cwd });
     expect(evaluated.stderr).toBe('');
     expect(evaluated.stdout).toMatch(/3 deterministic episodes/);
-    appendFileSync(path.join(cwd, 'point-env.js'), '\n// edited\n');
+    appendFileSync(path.join(cwd, 'point-env.mjs'), '\n// edited\n');
     const changed = runCli('mopo-eval', ['checkpoint_path=run'], { cwd });
     expect(changed.status).toBe(1);
-    expect(changed.stderr).toMatch(/was trained in an env from .*point-env\.js, which has changed since \(its SHA-256 differs\)/);
-    rmSync(path.join(cwd, 'point-env.js'));
+    expect(changed.stderr).toMatch(/was trained in an env from .*point-env\.mjs, which has changed since \(its SHA-256 differs\)/);
+    rmSync(path.join(cwd, 'point-env.mjs'));
     const gone = runCli('mopo-eval', ['checkpoint_path=run'], { cwd });
-    expect(gone.stderr).toMatch(/point-env\.js, which no longer exists/);
+    expect(gone.stderr).toMatch(/point-env\.mjs, which no longer exists/);
   });
 
   it('names the module and what is missing when the env does not fit', () => {

@@ -7,7 +7,7 @@
 //   reward       −‖p‖ − 0.01·‖a‖²
 //   ends         when ‖p‖ > 5 (it flew off), or after maxEpisodeSteps (a time limit)
 //
-// Train it:  mopo exp=custom-mopo env.wrapper._target_=./point-env.js:PointEnv
+// Train it:  mopo exp=custom-mopo env.wrapper._target_=./point-env.mjs:PointEnv
 
 const FLEW_OFF = 5;
 
