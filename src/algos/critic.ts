@@ -17,6 +17,8 @@ export interface CriticSpec {
   layers: number;
   lr: number;
   tau: number;
+  /** Adam's ε; default 1e-8. */
+  adamEpsilon?: number;
 }
 
 export interface CriticState {
@@ -61,7 +63,7 @@ export class Critic {
     const shape = criticShape(spec);
     this.online = new MlpStack(shape, 1, initialParams);
     this.target = new MlpStack(shape, 1, initialParams);
-    this.adam = new Adam(this.online.layout.size, { lr: spec.lr });
+    this.adam = new Adam(this.online.layout.size, { lr: spec.lr, epsilon: spec.adamEpsilon });
   }
 
   /** Q(s, a) for the batch about to be trained on; kept for `train`. */

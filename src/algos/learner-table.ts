@@ -14,6 +14,7 @@ import type { ActionKind } from '../envs/action-space.js';
 import { ConfigError } from '../errors.js';
 import type { ModuleState } from '../nn/state.js';
 import { didYouMean } from '../util/suggest.js';
+import { BEAR_SETTINGS } from './bear-options.js';
 import { DDPG_SETTINGS } from './ddpg-options.js';
 import type { Learner, LearnerSizes } from './learner.js';
 import type { Field, OptionsSchema, Values } from './option-schema.js';
@@ -71,6 +72,16 @@ export const LEARNERS: readonly LearnerRow[] = [
     settings: DDPG_SETTINGS,
     create: async (options) => new (await import('./ddpg.js')).Ddpg(options),
     fromState: async (state, settings) => (await import('./ddpg.js')).Ddpg.fromState(state, settings),
+  }),
+  row({
+    name: 'bear',
+    summary: 'BEAR: SAC-style actor held to the data by an MMD constraint against a learned behaviour model',
+    actionKind: 'box',
+    loops: ['offline'],
+    stochastic: true,
+    settings: BEAR_SETTINGS,
+    create: async (options) => new (await import('./bear.js')).Bear(options),
+    fromState: async (state, settings) => (await import('./bear.js')).Bear.fromState(state, settings),
   }),
 ];
 
