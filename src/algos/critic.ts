@@ -75,6 +75,11 @@ export class Critic {
     });
   }
 
+  /** Q(s, a) of the online network, keeping nothing for a later step (estimates, Fitted Q Evaluation). */
+  values(observations: Float32Array, actions: Float32Array, rows: number): Float32Array {
+    return readAndDispose(tf.tidy(() => this.online.forward(0, this.input(observations, actions, rows)).output));
+  }
+
   /** Q′(s′, a′) of the target network. */
   targetValues(observations: Float32Array, actions: Float32Array, rows: number): Float32Array {
     return readAndDispose(tf.tidy(() => this.target.forward(0, this.input(observations, actions, rows)).output));
