@@ -170,7 +170,7 @@ function measure(threads: WorkerThread[]): Measured {
 }
 
 /** Mean time per call in the fastest of `rounds` rounds: other processes on a shared machine only ever add time. */
-function bestMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup: number; repeats: number; rounds: number }): number {
+export function bestMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup: number; repeats: number; rounds: number }): number {
   for (let i = 0; i < warmup; i++) fn();
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
@@ -204,7 +204,7 @@ function runTorchReference(threads: number): TorchFigures | { reason: string } {
   }
 }
 
-function findTorchPython(): string | undefined {
+export function findTorchPython(): string | undefined {
   // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
   return ['/usr/bin/python3', 'python3'].find((candidate) => {
     try {

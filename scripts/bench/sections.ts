@@ -1,3 +1,4 @@
+import { bearSection } from './bear.js';
 import { envsSection } from './envs.js';
 import { nnSection } from './nn.js';
 import { startupSection } from './startup.js';
@@ -13,4 +14,4 @@ export interface BenchOptions {
   reference: string | null;
 }
 
-export const sections: BenchSection[] = [startupSection, envsSection, nnSection];
+export const sections: BenchSection[] = [startupSection, envsSection, nnSection, bearSection];
