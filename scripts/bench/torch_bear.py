@@ -10,7 +10,7 @@ One update, as mopo's BEAR (src/algos/bear.ts) does it:
   1. VAE step: mse(tanh(dec(s, mu + sigma*eps)), a) + 0.5 * KL
   2. critics: 4 next actions per state, y = r + gamma (1 - d) (best of 0.75 min + 0.25 max - T log pi)
   3. actor: T log pi - min Q + alpha (MMD - 0.05), MMD with the Laplacian kernel (sigma 20)
-     between 4 pre-tanh policy samples and 4 pre-tanh VAE samples per state
+     between 4 actions of the policy and 4 of the VAE per state
   4. temperature and Lagrange multiplier steps, 5. Polyak targets.
 The figure is the fastest of several rounds. CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
 """
@@ -105,10 +105,10 @@ class Bear:
         pi, logp = self.squashed(mean, log_std, self.randn(BATCH, ACT))
         xp = torch.cat([s, pi], -1)
         q = torch.min(self.critics[0](xp), self.critics[1](xp)).squeeze(1)
-        policy_samples = mean.unsqueeze(1) + log_std.exp().unsqueeze(1) * self.randn(BATCH, SAMPLES, ACT)
+        policy_samples = torch.tanh(mean.unsqueeze(1) + log_std.exp().unsqueeze(1) * self.randn(BATCH, SAMPLES, ACT))
         with torch.no_grad():
             latent = self.randn(BATCH * SAMPLES, LATENT).clamp(-0.5, 0.5)
-            behaviour = self.decoder(torch.cat([s.repeat_interleave(SAMPLES, 0), latent], -1)).view(BATCH, SAMPLES, ACT)
+            behaviour = torch.tanh(self.decoder(torch.cat([s.repeat_interleave(SAMPLES, 0), latent], -1))).view(BATCH, SAMPLES, ACT)
         mmd = laplacian_mmd(policy_samples, behaviour)
         actor_loss = (temp * logp - q).mean() + alpha * (mmd.mean() - THRESHOLD)
         self.actor_opt.zero_grad()

@@ -7,8 +7,7 @@
  *   loss     mean((tanh(u(s, μ + σε)) − a)²) + β · mean KL(N(μ, σ²) ‖ N(0, 1)),
  *            ε ~ N(0, 1),  KL per latent = (μ² + σ²)/2 − ℓ − 1/2
  * Sampling decodes z ~ N(0, 1) clipped to ±0.5 (BCQ's guard against extreme latents)
- * and returns the pre-tanh u: BEAR measures the MMD between the behaviour model and
- * the policy on the pre-tanh samples of both (as BEAR's own code does).
+ * into actions tanh(u).
  *
  * The elementwise steps run on the host; the two MLPs on tfjs with their hand-written
  * backward passes (mlp-stack.ts). Noise comes from the caller's Rng, so a seed fixes
@@ -131,22 +130,16 @@ export class BehaviourVae {
   }
 
   /**
-   * Pre-tanh behaviour samples u(s, z): `samples` per row of `observations`, for the
-   * latents `latent` (rows × samples × L, already drawn and clipped), row-major as
-   * rows × samples × A.
+   * Behaviour actions tanh(u(s, z)): `samples` per row of `observations`, for the latents
+   * `latent` (rows × samples × L, already drawn and clipped), row-major as rows × samples × A.
    */
-  sampleRaw(observations: Float32Array, latent: Float32Array, rows: number, samples: number): Float32Array {
+  sample(observations: Float32Array, latent: Float32Array, rows: number, samples: number): Float32Array {
     const { observationSize: O, latentSize: L } = this.spec;
     const input = joinRows(repeatRows(observations, O, rows, samples), O, latent, L, rows * samples);
-    const output = tf.tidy(() => this.decoder.forward(0, tf.tensor2d(input, [rows * samples, O + L])).output);
+    const output = tf.tidy(() => tf.tanh(this.decoder.forward(0, tf.tensor2d(input, [rows * samples, O + L])).output));
     const values = output.dataSync().slice() as Float32Array;
     output.dispose();
     return values;
-  }
-
-  /** The behaviour model's actions for (s, z): tanh of sampleRaw. */
-  decode(observations: Float32Array, latent: Float32Array, rows: number): Float32Array {
-    return this.sampleRaw(observations, latent, rows, 1).map(Math.tanh);
   }
 
   /** Latents for `count` samples: N(0, 1) clipped to ±LATENT_CLIP. */

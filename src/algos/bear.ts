@@ -10,7 +10,7 @@
  *   every update_actor_interval-th update:
  *   3. actor:    loss = mean(T·log π(ã|s) − minₖ Qₖ(s, ã)) + α·mean(MMD(s) − ε),
  *                ã ~ π(s) with the critics just updated; MMD (bear-mmd.ts) between N
- *                pre-tanh policy samples and N pre-tanh behaviour samples per state.
+ *                actions of the policy and N of the behaviour model per state.
  *                During the first rl_start_epoch epochs (the warm-up) the loss is the
  *                MMD term alone: the actor only follows the behaviour model.
  *   4. temperature (after the warm-up): log T descends −T·mean(log π(ã|s) − |A|)
@@ -212,9 +212,9 @@ export class Bear implements Learner {
 
       // 3. actor: the MMD term on the host, the SAC term through tanh-gaussian.ts
       const headValues = head.output.dataSync() as Float32Array;
-      const policy = this.preTanhSamples(headValues, policyNoise!, B);
-      const behaviour = this.imitator.sampleRaw(observations, latents!, B, N);
-      const divergence = mmd({ x: policy.samples, y: behaviour, rows: B, actionSize: A }, o.mmdKernel, o.mmdSigma, true);
+      const policy = this.policySamples(headValues, policyNoise!, B);
+      const behaviour = this.imitator.sample(observations, latents!, B, N);
+      const divergence = mmd({ x: policy.actions, y: behaviour, rows: B, actionSize: A }, o.mmdKernel, o.mmdSigma, true);
       measured.mmd = mean(divergence.values);
       let actorLoss = alpha * (measured.mmd - o.alphaThreshold);
       const dHead = this.mmdHeadGradient(policy, divergence.gradient!, alpha / B, B);
@@ -290,10 +290,10 @@ export class Bear implements Learner {
     return { actions: values.slice(0, rows * A), logProbs: values.slice(rows * A) };
   }
 
-  /** Behaviour-model actions tanh(u(s, z)) for latents drawn from `rng`, one per row: what the imitator has learned. */
+  /** Behaviour-model actions for latents drawn from `rng`, one per row: what the imitator has learned. */
   behaviourActions(observations: Float32Array, rng: Rng): Float32Array {
     const rows = this.rowsOf(observations, 'behaviourActions');
-    return this.imitator.decode(observations, this.imitator.drawLatents(rows, rng), rows);
+    return this.imitator.sample(observations, this.imitator.drawLatents(rows, rng), rows, 1);
   }
 
   /** Current temperature T and Lagrange multiplier α. */
@@ -360,10 +360,10 @@ export class Bear implements Learner {
     this.imitator.dispose();
   }
 
-  /** u = μ + σε for N noise rows per state (pre-tanh), with σ and whether the log-std clamp passes gradient. */
-  private preTanhSamples(head: Float32Array, noise: Float32Array, rows: number): PreTanhSamples {
+  /** a = tanh(μ + σε) for N noise rows per state, with σ and whether the log-std clamp passes gradient. */
+  private policySamples(head: Float32Array, noise: Float32Array, rows: number): PolicySamples {
     const { actionSize: A, actionSamples: N, logStdMin, logStdMax } = this.options;
-    const samples = new Float32Array(rows * N * A);
+    const actions = new Float32Array(rows * N * A);
     const std = new Float32Array(rows * A);
     const free = new Uint8Array(rows * A);
     for (let b = 0; b < rows; b++) {
@@ -371,14 +371,14 @@ export class Bear implements Learner {
         const raw = head[b * 2 * A + A + d]!;
         std[b * A + d] = Math.exp(Math.min(logStdMax, Math.max(logStdMin, raw)));
         free[b * A + d] = raw >= logStdMin && raw <= logStdMax ? 1 : 0;
-        for (let j = 0; j < N; j++) samples[(b * N + j) * A + d] = head[b * 2 * A + d]! + std[b * A + d]! * noise[(b * N + j) * A + d]!;
+        for (let j = 0; j < N; j++) actions[(b * N + j) * A + d] = Math.tanh(head[b * 2 * A + d]! + std[b * A + d]! * noise[(b * N + j) * A + d]!);
       }
     }
-    return { samples, noise, std, free };
+    return { actions, noise, std, free };
   }
 
-  /** d(scale · Σ MMD)/d[mean, raw log-std] of the actor's output, through u = μ + σε. */
-  private mmdHeadGradient(policy: PreTanhSamples, dSamples: Float32Array, scale: number, rows: number): Float32Array {
+  /** d(scale · Σ MMD)/d[mean, raw log-std] of the actor's output, through a = tanh(μ + σε). */
+  private mmdHeadGradient(policy: PolicySamples, dActions: Float32Array, scale: number, rows: number): Float32Array {
     const { actionSize: A, actionSamples: N } = this.options;
     const dHead = new Float32Array(rows * 2 * A);
     for (let b = 0; b < rows; b++) {
@@ -387,8 +387,9 @@ export class Bear implements Learner {
         let dLogStd = 0;
         for (let j = 0; j < N; j++) {
           const k = (b * N + j) * A + d;
-          dMean += dSamples[k]!;
-          dLogStd += dSamples[k]! * policy.noise[k]!;
+          const dU = dActions[k]! * (1 - policy.actions[k]! * policy.actions[k]!);
+          dMean += dU;
+          dLogStd += dU * policy.noise[k]!;
         }
         dHead[b * 2 * A + d] = scale * dMean;
         dHead[b * 2 * A + A + d] = scale * dLogStd * policy.std[b * A + d]! * policy.free[b * A + d]!;
@@ -408,9 +409,9 @@ export class Bear implements Learner {
   }
 }
 
-interface PreTanhSamples {
-  /** Rows × N × A pre-tanh samples. */
-  samples: Float32Array;
+interface PolicySamples {
+  /** Rows × N × A sampled actions. */
+  actions: Float32Array;
   noise: Float32Array;
   /** Rows × A. */
   std: Float32Array;

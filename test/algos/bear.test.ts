@@ -102,7 +102,7 @@ describe("BEAR's behaviour model (conditional VAE)", () => {
     const late = losses.slice(-20).reduce((a, b) => a + b) / 20;
     expect(late).toBeLessThan(early / 5);
     // Decoding at z = 0 gives the data's action; the data's actions have variance ~0.3.
-    const decoded = vae.decode(observations, new Float32Array(rows * 4), rows);
+    const decoded = vae.sample(observations, new Float32Array(rows * 4), rows, 1);
     let error = 0;
     for (let k = 0; k < rows * A; k++) error += (decoded[k]! - actions[k]!) ** 2 / (rows * A);
     expect(error).toBeLessThan(0.02);
