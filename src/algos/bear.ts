@@ -48,6 +48,7 @@ import { resolveBearOptions, warmupUpdates, type BearOptions, type ResolvedBearO
 import type { CriticSpec } from './critic.js';
 import { CriticSet } from './critic-set.js';
 import type { Learner, LearnerMetrics } from './learner.js';
+import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { sampleActions } from './policy-sampler.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import { deterministicAction, sampleSquashed, squashedBackward, type LogStdBounds } from './tanh-gaussian.js';
@@ -288,6 +289,12 @@ export class Bear implements Learner {
     const A = this.options.actionSize;
     const values = sampleActions(this.actor, observations, rng.fillNormal(new Float32Array(rows * A)), rows, this.logStdBounds());
     return { actions: values.slice(0, rows * A), logProbs: values.slice(rows * A) };
+  }
+
+  /** The deterministic policy tanh(μ(s)) as a network description, for mopo-export (SAC's head). */
+  policyGraph(): PolicyGraph {
+    const { observationSize, actionSize } = this.options;
+    return { observationSize, actionSize, normaliser: null, layers: mlpLayers(this.actor.shape, this.actor.read()), head: 'tanh_gaussian_mean' };
   }
 
   /** Behaviour-model actions for latents drawn from `rng`, one per row: what the imitator has learned. */

@@ -4,11 +4,15 @@
  * the checkpoint (overrides change it for this evaluation only), prints a table and
  * writes `eval.json` next to the checkpoint, or `eval_1.json`, `eval_2.json`, … when an
  * earlier evaluation is there: results are never replaced.
+ * `ope=fqe [ope.<key>=…]` adds an estimate from data alone (Fitted Q Evaluation,
+ * src/ope/) beside the simulator's result.
  */
 import { linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseOverride } from '../config/override-parser.js';
 import { ConfigError } from '../errors.js';
+import { readOpeRequest, type OpeRequest } from '../ope/ope-request.js';
+import type { CheckpointEvaluation } from '../train/checkpoint-evaluation.js';
 import { runCommand } from './command.js';
 
 const USAGE = `Usage: mopo-eval checkpoint_path=<dir> [overrides]
@@ -25,36 +29,64 @@ Overrides change the config saved with the checkpoint for this evaluation only:
 eval.episodes, eval.seed, eval.deterministic, eval.record, env.max_episode_steps, backend, …
 Results are printed and written to <checkpoint>/eval.json (eval_out=<file> to choose);
 earlier results are kept: when that file exists, the next free eval_1.json, eval_2.json, …
-Recorded episodes go beside it, in eval.episodes.json.gz.`;
+Recorded episodes go beside it, in eval.episodes.json.gz.
+
+Off-policy evaluation from data, no simulator needed (eval.episodes=0 skips it):
+  mopo-eval checkpoint_path=<dir> ope=fqe [ope.dataset=<file or D4RL id>]
+Fitted Q Evaluation of the policy with d3rlpy's defaults (ope.n_steps=100000,
+ope.n_steps_per_epoch=10000, ope.learning_rate=1e-4, ope.batch_size=100, ope.gamma=0.99,
+ope.n_critics=1, ope.target_update_interval=100, ope.hidden_size=256, ope.num_layers=2,
+ope.seed=0, ope.return_threshold=null: the median episode return). ope.dataset defaults
+to the data the checkpoint was trained on. Reports the estimated discounted return from
+the data's initial states, soft OPC and the FQE curve in eval.json's "ope", and, when
+episodes run, their discounted return and FQE's relative error.`;
 
 export function main(argv: string[]): Promise<number> {
   return runCommand('mopo-eval', USAGE, argv, async (flags) => {
-    const { checkpointPath, outFile, overrides } = splitArguments(flags.overrides);
-    await evaluateCheckpoint(checkpointPath, overrides, outFile);
+    const { checkpointPath, outFile, overrides, opeMethod, opeOverrides } = splitArguments(flags.overrides);
+    const ope = readOpeRequest(opeMethod, opeOverrides);
+    await evaluateCheckpoint(checkpointPath, overrides, outFile, ope);
   });
 }
 
-function splitArguments(args: string[]): { checkpointPath: string; outFile: string | null; overrides: string[] } {
+function splitArguments(args: string[]): { checkpointPath: string; outFile: string | null; overrides: string[]; opeMethod: string | null; opeOverrides: string[] } {
   let checkpointPath: string | null = null;
   let outFile: string | null = null;
+  let opeMethod: string | null = null;
   const overrides: string[] = [];
+  const opeOverrides: string[] = [];
   for (const arg of args) {
     const o = parseOverride(arg);
     const value = o.value?.kind === 'element' ? o.value.value : null;
-    if (o.key === 'checkpoint_path' || o.key === 'eval_out') {
+    if (o.key === 'ope') {
+      if (typeof value !== 'string' || value === '') throw new ConfigError('ope needs a method, e.g. ope=fqe');
+      opeMethod = value;
+    } else if (o.key.startsWith('ope.')) {
+      opeOverrides.push(arg);
+    } else if (o.key === 'checkpoint_path' || o.key === 'eval_out') {
       if (typeof value !== 'string' || value === '') throw new ConfigError(`${o.key} needs a path, e.g. ${o.key}=outputs/2026-01-01/12-00-00`);
       if (o.key === 'checkpoint_path') checkpointPath = value;
       else outFile = value;
     } else overrides.push(arg);
   }
   if (checkpointPath === null) throw new ConfigError(`Missing checkpoint_path.\n\n${USAGE}`);
-  return { checkpointPath, outFile, overrides };
+  return { checkpointPath, outFile, overrides, opeMethod, opeOverrides };
 }
 
-async function evaluateCheckpoint(checkpointPath: string, overrides: string[], outFile: string | null): Promise<void> {
-  const { evaluateCheckpointFile } = await import('../train/checkpoint-evaluation.js');
-  const evaluation = await evaluateCheckpointFile(checkpointPath, overrides, { log: (line) => console.log(line) });
-  console.log(renderTable(evaluation.result, evaluation.options, evaluation.scoreId));
+async function evaluateCheckpoint(checkpointPath: string, overrides: string[], outFile: string | null, ope: OpeRequest | null): Promise<void> {
+  const log = (line: string) => console.log(line);
+  const show = (evaluation: CheckpointEvaluation) => console.log(renderTable(evaluation.result, evaluation.options, evaluation.scoreId));
+  let evaluation: { checkpoint: { dir: string }; report: Record<string, unknown>; recording: CheckpointEvaluation['recording'] };
+  if (ope) {
+    const { evaluateOffPolicy } = await import('../ope/run-fqe.js');
+    const outcome = await evaluateOffPolicy(checkpointPath, overrides, ope, { log, onSimulated: show });
+    evaluation = { ...outcome, recording: outcome.simulator?.recording ?? null };
+  } else {
+    const { evaluateCheckpointFile } = await import('../train/checkpoint-evaluation.js');
+    const simulated = await evaluateCheckpointFile(checkpointPath, overrides, { log });
+    show(simulated);
+    evaluation = simulated;
+  }
   const wanted = path.resolve(outFile ?? path.join(evaluation.checkpoint.dir, 'eval.json'));
   const target = writeNewFile(wanted, `${JSON.stringify(evaluation.report, null, 2)}\n`);
   console.log(target === wanted ? `Wrote ${target}` : `Wrote ${target} (${path.basename(wanted)} holds an earlier evaluation, kept)`);

@@ -50,13 +50,13 @@ describe('mopo-eval ope=fqe', () => {
     expect(Number.isFinite(written.ope.initial_state_value)).toBe(true);
   });
 
-  it('asks for the data of an online run, and names wrong methods and keys in one line', () => {
+  it('asks for the data of a run that names none (online), and names wrong methods and keys in one line', () => {
     const cases: [string[], RegExp][] = [
-      [['ope=fqe', 'eval.episodes=0'], /was trained online \(td3\): give the data to evaluate its policy on, ope.dataset=<HDF5 file or D4RL id>\.\n$/],
+      [['ope=fqe', 'eval.episodes=0'], /names no dataset \(td3 on HalfCheetah\): give the data to evaluate its policy on, ope.dataset=<HDF5 file or D4RL id>\.\n$/],
       [['ope=fq'], /Unknown off-policy evaluation method ope=fq. Did you mean 'fqe'\? Methods: fqe.\n$/],
       [['ope=fqe', 'ope.n_step=3'], /Could not override 'ope.n_step'. Did you mean 'ope.n_steps'\?/],
       [['ope.n_steps=3'], /'ope.n_steps=3' sets an off-policy evaluation option: add ope=fqe.\n$/],
-      [['eval.episodes=0'], /eval.episodes=0 runs no episodes: add ope=fqe/],
+      [['eval.episodes=0'], /Invalid value for 'eval.episodes': 0 \(must be >= 1\)/],
       [['ope=fqe', 'ope.gamma=1'], /Invalid value for 'ope.gamma': 1 \(must be < 1\)\.\n$/],
     ];
     for (const [args, message] of cases) {

@@ -82,6 +82,8 @@ describe('BEAR training (tiny configuration)', () => {
     const sampled = first.sample!(observations, new Rng(9));
     expect(sampled.actions).toEqual(second.act(observations, false, new Rng(9)));
     expect(sampled.logProbs.every(Number.isFinite)).toBe(true);
+    // mopo-export describes it like SAC's policy: tanh of the Gaussian head's mean.
+    expect(first.policyGraph!().head).toBe('tanh_gaussian_mean');
     first.dispose();
     second.dispose();
   });
