@@ -56,7 +56,7 @@ describe('mopo errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Could not find 'algo/mopoo'");
     expect(result.stderr).toContain("Did you mean 'mopo'?");
-    expect(result.stderr).toMatch(/Available options in 'algo':\n\tddpg\n\tmopo\n\tsac\n\tsac_online\n\ttd3/);
+    expect(result.stderr).toMatch(/Available options in 'algo':\n\tbear\n\tddpg\n\tmopo\n\tsac\n\tsac_online\n\ttd3/);
   });
 
   it('asks for the experiment when none is given', () => {
@@ -85,8 +85,8 @@ describe('mopo --help and --info', () => {
     const result = mopo(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('== Configuration groups ==');
-    expect(result.stdout).toMatch(/^algo: +ddpg, mopo, sac, sac_online, td3$/m);
-    expect(result.stdout).toMatch(/^exp: +custom-mopo, custom-online, halfcheetah-medium, .*walker2d-random$/m);
+    expect(result.stdout).toMatch(/^algo: +bear, ddpg, mopo, sac, sac_online, td3$/m);
+    expect(result.stdout).toMatch(/^exp: +custom-mopo, custom-online, halfcheetah-medium, halfcheetah-medium-bear, .*walker2d-random, walker2d-random-bear$/m);
     expect(result.stdout).toContain('== Config ==');
     expect(result.stdout).toContain('(not yet chosen: exp=<option>)');
     expect(result.stdout).toContain('penalty_coef: 1');
@@ -221,7 +221,7 @@ describe('mopo shell completion (-sc)', () => {
     expect(mopo(['-sc', 'install=fish']).stdout).toContain("complete -c mopo -f -a '(mopo_fish_completion)'");
     expect(mopo(['--shell-completion', 'uninstall=bash']).stdout).toContain('complete -r mopo');
     const query = mopo(['-sc', 'query=fish'], { env: { COMP_LINE: 'mopo exp=hopper-me' } });
-    expect(query.stdout.split('\n').filter((l) => l)).toEqual(['exp=hopper-medium', 'exp=hopper-medium-expert', 'exp=hopper-medium-replay']);
+    expect(query.stdout.split('\n').filter((l) => l)).toEqual(['exp=hopper-medium', 'exp=hopper-medium-bear', 'exp=hopper-medium-expert', 'exp=hopper-medium-expert-bear', 'exp=hopper-medium-replay', 'exp=hopper-medium-replay-bear']);
     expect(mopo(['-sc', 'install=tcsh']).stderr).toContain("No completion for the shell 'tcsh'");
     expect(mopo(['-sc']).stderr).toContain('--shell-completion expects one subcommand');
   });

@@ -28,7 +28,7 @@ describe('multirun sweeps', () => {
   });
 
   it('globs over the options of a config group, with excludes', () => {
-    const jobs = expandSweep(repo, ['exp=glob(hopper-*,exclude=[*expert,*replay,*online])']);
+    const jobs = expandSweep(repo, ['exp=glob(hopper-*,exclude=[*expert,*replay,*online,*bear])']);
     expect(jobs.map((j) => j.overrides[0])).toEqual(['exp=hopper-medium', 'exp=hopper-random']);
     expect(() => expandSweep(repo, ['exp=glob(nothing*)'])).toThrow(/matched no options of 'exp'/);
     expect(() => expandSweep(repo, ['exp=quickstart', 'algo.h=glob(*)'])).toThrow(/'algo.h' is not one/);
