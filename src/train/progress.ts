@@ -84,11 +84,16 @@ export class BarState {
     if (info) this.info = info;
   }
 
-  /** Units per second since the bar started; null until there is something to average. */
+  /**
+   * Units per second since the bar started; null until there is something to average. Half a
+   * second keeps the first updates from showing a wild rate; a finished bar always shows its
+   * average, however quickly it got there.
+   */
   speed(now: number): number | null {
     const seconds = (now - this.startedAt) / 1000;
     const done = this.value - this.startValue;
-    return done > 0 && seconds >= 0.5 ? done / seconds : null;
+    const finished = this.total !== null && this.value >= this.total;
+    return done > 0 && (seconds >= 0.5 || (finished && seconds > 0)) ? done / seconds : null;
   }
 
   /** Seconds left at the average speed so far; null when unknown or done. */

@@ -27,6 +27,14 @@ describe('a bar reads right at every moment', () => {
     expect(bar.text(60_000)).toBe('300/300 steps | 1:00 elapsed | 5 steps/s');
   });
 
+  it('a bar that finishes within half a second still ends with its speed', () => {
+    const bar = new BarState('collect', 300, { unit: 'steps', speed: true }, 0, 0);
+    bar.set(150);
+    expect(bar.text(100)).toBe('150/300 steps | 0:00 elapsed');
+    bar.set(300);
+    expect(bar.text(200)).toBe('300/300 steps | 0:00 elapsed | 1500 steps/s');
+  });
+
   it('an upper-bound total says so in its ETA; an open-ended count has neither total nor ETA', () => {
     const bounded = new BarState('dynamics', 100, { unit: 'epochs', mayEndEarly: true }, 0, 0);
     bounded.set(10);
