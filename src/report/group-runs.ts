@@ -2,6 +2,9 @@
  * Runs that differ only by seed are one configuration: their overrides minus `seed=…`
  * are the group's key. A group is labelled by the overrides that set it apart from the
  * other groups; the overrides all groups share are shown once for the whole report.
+ * Like Hydra's `override_dirname.exclude_keys`, more keys can be left out of the key
+ * (`mopo-report --ignore`): runs that differ only in those are seeds of one configuration.
+ * `checkpoint.resume_from` always is: a resumed run trains what it would have trained.
  */
 import type { Run } from './run.js';
 
@@ -20,15 +23,22 @@ export interface Grouping {
 }
 
 const SEED_OVERRIDE = /^\+{0,2}seed=/;
+const ALWAYS_IGNORED = ['checkpoint.resume_from'];
 
 export function withoutSeed(overrides: string[]): string[] {
   return overrides.filter((o) => !SEED_OVERRIDE.test(o));
 }
 
-export function groupRuns(runs: Run[]): Grouping {
+/** The key an override sets: `algo.h` for `algo.h=5`, `+algo.x=1` and `~algo.h`. */
+export function overrideKey(override: string): string {
+  return override.replace(/^(\+\+|\+|~)/, '').split('=')[0]!;
+}
+
+export function groupRuns(runs: Run[], ignoredKeys: string[] = []): Grouping {
+  const ignored = new Set([...ALWAYS_IGNORED, ...ignoredKeys]);
   const byKey = new Map<string, { overrides: string[]; runs: Run[] }>();
   for (const run of runs) {
-    const overrides = withoutSeed(run.overrides);
+    const overrides = withoutSeed(run.overrides).filter((o) => !ignored.has(overrideKey(o)));
     const key = JSON.stringify(overrides);
     const group = byKey.get(key) ?? { overrides, runs: [] };
     group.runs.push(run);

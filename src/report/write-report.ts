@@ -22,7 +22,7 @@ export interface WrittenReport {
   chartCount: number;
 }
 
-export function writeReport(target: string, outFile: string | null, version: string): WrittenReport {
+export function writeReport(target: string, outFile: string | null, version: string, ignoredKeys: string[] = []): WrittenReport {
   const located = locateRuns(target);
   const htmlFile = path.resolve(outFile ?? path.join(located.dir, 'report.html'));
   const markdownFile = path.join(path.dirname(htmlFile), 'results.md');
@@ -38,7 +38,7 @@ export function writeReport(target: string, outFile: string | null, version: str
     }
   }
 
-  const { groups, common } = groupRuns(located.runs);
+  const { groups, common } = groupRuns(located.runs, ignoredKeys);
   const rows = resultRows({ groups, common });
   const sections = chartSections(groups);
   mkdirSync(path.dirname(htmlFile), { recursive: true });

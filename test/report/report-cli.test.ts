@@ -35,6 +35,18 @@ describe('mopo-report on a sweep', () => {
     expect(readFileSync(path.join(dir, 'results.csv'), 'utf8').split('\n')[1]).toMatch(/^halfcheetah-random-v2,algo\.h=1,exp=quickstart algo\.h=1,0 1,2,0,35,5,31,3,/);
   });
 
+  it('with --ignore algo.h reads the sweep as one configuration of four seeds; a key it cannot be is an error', () => {
+    const dir = path.join(tempDir('mopo-report-'), 'sweep');
+    writeFixtureSweep(dir);
+    const result = runCli('mopo-report', ['--ignore', 'algo.h', dir]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('Read a sweep of 4 runs in 1 configuration;');
+    expect(readFileSync(path.join(dir, 'results.md'), 'utf8')).toMatch(/\| exp=quickstart \| 4 \|/);
+    const bad = runCli('mopo-report', [dir, '--ignore', 'algo.h=1']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--ignore needs a config key such as algo.dynamics, not 'algo.h=1'.");
+  });
+
   it('writes where --out says, creating the folder, and replaces its own earlier report', () => {
     const dir = path.join(tempDir('mopo-report-'), 'sweep');
     writeFixtureSweep(dir);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { groupRuns, withoutSeed } from '../../src/report/group-runs.js';
+import { groupRuns, overrideKey, withoutSeed } from '../../src/report/group-runs.js';
 import { locateRuns } from '../../src/report/locate-runs.js';
 import { resultRows, resultsCsv, resultsMarkdown } from '../../src/report/results-table.js';
 import type { Run } from '../../src/report/run.js';
@@ -31,6 +31,21 @@ describe('grouping runs by their overrides minus the seed', () => {
       ['algo.h=5', ['2', '3']],
     ]);
     expect(common).toEqual(['exp=quickstart']);
+  });
+
+  it('leaves out checkpoint.resume_from and the keys it is told to ignore, and only those', () => {
+    const runs = [
+      run('0', ['exp=halfcheetah-medium', 'algo.ensembles.max_epochs=12', 'seed=0', 'checkpoint.resume_from=/r/0']),
+      run('1', ['exp=halfcheetah-medium', 'algo.dynamics=/r/0', 'seed=1']),
+      run('2', ['exp=halfcheetah-medium', '+algo.dynamics=/r/0', 'seed=2']),
+    ];
+    expect(groupRuns(runs).groups.map((g) => g.runs.map((r) => r.name))).toEqual([['0'], ['1'], ['2']]);
+    const { groups, common } = groupRuns(runs, ['algo.dynamics', 'algo.ensembles.max_epochs']);
+    expect(groups.map((g) => [g.label, g.runs.map((r) => r.name)])).toEqual([['exp=halfcheetah-medium', ['0', '1', '2']]]);
+    expect(common).toEqual(['exp=halfcheetah-medium']);
+    // A key is matched whole: ignoring algo.dynamics keeps algo.dynamics_x apart.
+    expect(overrideKey('~algo.h')).toBe('algo.h');
+    expect(groupRuns([run('a', ['algo.dynamics_x=1']), run('b', ['algo.dynamics_x=2'])], ['algo.dynamics']).groups).toHaveLength(2);
   });
 
   it('keeps overrides that merely mention seed in another key', () => {
