@@ -15,6 +15,13 @@ export interface TransitionBatch {
   nextObservations: Float32Array;
   /** 1 where bootstrapping stops (true termination), else 0. */
   terminals: Float32Array;
+  /**
+   * The discount of each row's bootstrap, γᵏ for a k-step return (n-step.ts); absent:
+   * one-step rows, discounted by the learner's γ.
+   */
+  discounts?: Float32Array;
+  /** Importance weights of the rows (prioritized replay); absent: every row weighs 1. */
+  weights?: Float32Array;
 }
 
 export function allocateBatch(size: number, observationSize: number, actionSize: number): TransitionBatch {
@@ -46,6 +53,8 @@ export class ReplayBuffer {
   private readonly timeouts: Float32Array;
   private count = 0;
   private next = 0;
+  /** Rows drawn by `sampleInto`, kept so that sampling allocates nothing. */
+  private drawn = new Uint32Array(0);
 
   readonly capacity: number;
 
@@ -79,7 +88,8 @@ export class ReplayBuffer {
     return this.count;
   }
 
-  add(observation: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObservation: ArrayLike<number>, terminal: boolean, timeout = false): void {
+  /** Appends one transition; returns the row it went to. */
+  add(observation: ArrayLike<number>, action: ArrayLike<number>, reward: number, nextObservation: ArrayLike<number>, terminal: boolean, timeout = false): number {
     const row = this.next;
     this.timeouts[row] = timeout ? 1 : 0;
     const { observationSize: o, actionSize: a } = this;
@@ -89,6 +99,7 @@ export class ReplayBuffer {
     this.data.nextObservations.set(nextObservation, row * o);
     this.data.terminals[row] = terminal ? 1 : 0;
     this.advance(1);
+    return row;
   }
 
   /** Appends `batch.size` rows (the first `batch.size` rows of its arrays), overwriting the oldest when full. */
@@ -118,11 +129,24 @@ export class ReplayBuffer {
 
   /** Writes `count` uniformly drawn rows (with replacement) into `out` from row `offset` on. */
   sampleInto(out: TransitionBatch, offset: number, count: number, rng: Rng): void {
+    if (this.drawn.length < count) this.drawn = new Uint32Array(count);
+    const indices = this.drawn.subarray(0, count);
+    this.writeRows(out, offset, this.sampleIndices(count, rng, indices));
+  }
+
+  /** `count` rows drawn uniformly with replacement. */
+  sampleIndices(count: number, rng: Rng, into: Uint32Array = new Uint32Array(count)): Uint32Array {
     if (this.count === 0) throw new MopoError('Cannot sample from an empty replay buffer');
+    for (let i = 0; i < count; i++) into[i] = rng.int(this.count);
+    return into;
+  }
+
+  /** Copies the rows `indices` into `out` from row `offset` on. */
+  writeRows(out: TransitionBatch, offset: number, indices: ArrayLike<number>): void {
     const { observationSize: o, actionSize: a } = this;
     const d = this.data;
-    for (let i = 0; i < count; i++) {
-      const row = rng.int(this.count);
+    for (let i = 0; i < indices.length; i++) {
+      const row = indices[i]!;
       const to = offset + i;
       out.observations.set(d.observations.subarray(row * o, row * o + o), to * o);
       out.actions.set(d.actions.subarray(row * a, row * a + a), to * a);
@@ -130,6 +154,26 @@ export class ReplayBuffer {
       out.nextObservations.set(d.nextObservations.subarray(row * o, row * o + o), to * o);
       out.terminals[to] = d.terminals[row]!;
     }
+  }
+
+  /** The stored rows themselves (read-only by convention), for views such as n-step returns. */
+  get rows(): Readonly<TransitionBatch> {
+    return this.data;
+  }
+
+  /**
+   * The row recorded right after `row` in the same episode, or -1 where the episode
+   * ends there (termination, time limit) or its next step is not stored (the newest row;
+   * a gap in a dataset, seen as s′ differing from the next row's s).
+   */
+  following(row: number): number {
+    if (this.data.terminals[row] !== 0 || (this.timeouts[row] ?? 0) !== 0) return -1;
+    const next = (row + 1) % this.capacity;
+    if (next === this.next || next >= this.count) return -1;
+    const o = this.observationSize;
+    const { observations, nextObservations } = this.data;
+    for (let j = 0; j < o; j++) if (nextObservations[row * o + j] !== observations[next * o + j]) return -1;
+    return next;
   }
 
   /** Copies the observations of `count` uniformly drawn rows (rollout start states). */
