@@ -1,16 +1,29 @@
 /**
  * The options every actor-critic learner here has, under the same config keys:
- * discount, Polyak rate, and both networks' sizes and learning rates. Each learner
- * states its own default learning rates (they differ between the references).
+ * discount, target-update rate and interval, gradient clipping, and both networks'
+ * sizes and learning rates. Each learner states its own defaults where the references
+ * differ (learning rates; MPO clips gradients, the others do not by default).
+ *
+ * pytorchrl's names are accepted with pytorchrl's meaning: `polyak` is the target
+ * update rate written as θ′ ← polyak·θ′ + (1 − polyak)·θ (so polyak = 1 − τ), and
+ * `max_grad_norm` and `target_update_interval` are the learners' own.
  */
-import { integer, number } from './option-schema.js';
+import { integer, nullable, number, type Relation } from './option-schema.js';
 
-export function actorCriticFields(defaults: { actorLr: number; criticLr: number }) {
+const TAU_DEFAULT = 0.005;
+
+export function actorCriticFields(defaults: { actorLr: number; criticLr: number; maxGradNorm?: number | null }) {
   return {
     /** Discount γ. */
     gamma: number('gamma', 0.99, { min: 0, max: 1 }),
     /** Polyak rate of the targets: θ′ ← (1−τ)θ′ + τθ (pytorchrl's polyak = 1 − τ). */
-    tau: number('tau', 0.005, { above: 0, max: 1 }),
+    tau: number('tau', TAU_DEFAULT, { above: 0, max: 1 }),
+    /** pytorchrl's spelling of the same rate, θ′ ← polyak·θ′ + (1 − polyak)·θ; null: use τ. */
+    polyak: nullable(number('polyak', 1 - TAU_DEFAULT, { min: 0, below: 1 })),
+    /** The targets move on every k-th update (counted after the update, as pytorchrl's `iter % k == 0`). */
+    targetUpdateInterval: integer('target_update_interval', 1, { min: 1 }),
+    /** Each network's gradient is clipped to this global L2 norm before its Adam step; null: no clipping. */
+    maxGradNorm: nullable(number('max_grad_norm', 1, { above: 0 }), defaults.maxGradNorm ?? null),
     actorHiddenSize: integer('actor.hidden_size', 256, { min: 1 }),
     /** Hidden layers of the actor. */
     actorLayers: integer('actor.num_layers', 2, { min: 1 }),
@@ -20,4 +33,18 @@ export function actorCriticFields(defaults: { actorLr: number; criticLr: number 
     criticLayers: integer('critic.num_layers', 2, { min: 1 }),
     criticLr: number('critic.optimizer.lr', defaults.criticLr, { above: 0 }),
   };
+}
+
+/** τ and polyak are one setting: giving both (τ away from its default) is a mistake worth reporting. */
+export function targetRateRelation<V extends { tau: number; polyak: number | null }>(): Relation<V> {
+  return {
+    key: 'polyak' as keyof V & string,
+    holds: (o) => o.polyak === null || o.tau === TAU_DEFAULT,
+    message: (o, name) => `${o.polyak} and ${name('tau' as keyof V & string)} = ${o.tau} both set the target update rate (polyak = 1 − tau); give one of them`,
+  };
+}
+
+/** The rate τ in θ′ ← (1−τ)θ′ + τθ, from `polyak` when it is given. */
+export function targetRate(o: { tau: number; polyak: number | null }): number {
+  return o.polyak === null ? o.tau : 1 - o.polyak;
 }

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
+import { clipByGlobalNorm } from './clip-gradient.js';
 import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork } from './target-network-state.js';
 
 export interface CriticSpec {
@@ -19,6 +20,8 @@ export interface CriticSpec {
   tau: number;
   /** Adam's ε; default 1e-8. */
   adamEpsilon?: number;
+  /** The gradient is clipped to this global norm before each Adam step; null or absent: no clipping. */
+  maxGradNorm?: number | null;
 }
 
 export interface CriticState {
@@ -30,12 +33,21 @@ export interface CriticState {
 }
 
 export interface CriticStep {
-  /** Mean squared error against the targets before the step. */
+  /** Mean squared error against the targets before the step (weighted by the rows' importance weights, when given). */
   loss: number;
   /** Mean Q(s, a) before the step. */
   qMean: number;
   /** Q(s, ã) with the updated weights. */
   probe: Float32Array;
+  /** Q(s, a) of each row before the step, when asked for (TD errors for prioritized replay). */
+  values?: Float32Array;
+}
+
+export interface CriticTraining {
+  /** Importance weights of the rows: the loss is mean(wᵢ·(Q(sᵢ, aᵢ) − yᵢ)²). */
+  weights?: Float32Array;
+  /** Also return Q(s, a) of each row before the step. */
+  values?: boolean;
 }
 
 export function criticShape(spec: Pick<CriticSpec, 'observationSize' | 'actionSize' | 'hiddenSize' | 'layers'>): MlpShape {
@@ -91,23 +103,30 @@ export class Critic {
     this.adam.lr = lr;
   }
 
-  train(targets: Float32Array, probeActions: Float32Array, rows: number): CriticStep {
+  train(targets: Float32Array, probeActions: Float32Array, rows: number, training: CriticTraining = {}): CriticStep {
     const batch = this.batch;
     if (!batch) throw new Error('Critic.train needs evaluate() first');
     let values: tf.Tensor | null = null;
     let probe: { trace: MlpTrace } | null = null;
     tf.tidy(() => {
       const error = tf.sub(batch.q, tf.tensor2d(targets.subarray(0, rows), [rows, 1]));
-      const gradient = this.online.backwardFlat([{ network: 0, trace: batch.trace, dOutput: tf.mul(error, 2 / rows) }], { params: true, input: false }).params!;
-      this.online.setParams(this.adam.apply(this.online.params, gradient));
+      const weights = training.weights ? tf.tensor2d(training.weights.subarray(0, rows), [rows, 1]) : null;
+      const dOutput = weights ? tf.mul(tf.mul(error, weights), 2 / rows) : tf.mul(error, 2 / rows);
+      const gradient = this.online.backwardFlat([{ network: 0, trace: batch.trace, dOutput }], { params: true, input: false }).params!;
+      this.online.setParams(this.adam.apply(this.online.params, clipByGlobalNorm(gradient, this.spec.maxGradNorm ?? null)));
       const { output, trace } = this.online.forward(0, this.input(batch.observations, probeActions, rows), true);
-      values = tf.keep(tf.concat([tf.reshape(tf.mean(tf.square(error)), [1]), tf.reshape(tf.mean(batch.q), [1]), tf.reshape(output, [-1])]));
+      const squared = weights ? tf.mul(tf.square(error), weights) : tf.square(error);
+      const parts = [tf.reshape(tf.mean(squared), [1]), tf.reshape(tf.mean(batch.q), [1]), tf.reshape(output, [-1])];
+      if (training.values) parts.push(tf.reshape(batch.q, [-1]));
+      values = tf.keep(tf.concat(parts));
       probe = keepAll({ trace: trace! });
     });
     this.release();
     this.probe = probe;
     const read = readAndDispose(values!);
-    return { loss: read[0]!, qMean: read[1]!, probe: read.slice(2) };
+    const step: CriticStep = { loss: read[0]!, qMean: read[1]!, probe: read.slice(2, 2 + rows) };
+    if (training.values) step.values = read.slice(2 + rows, 2 + 2 * rows);
+    return step;
   }
 
   /** d(Σᵢ wᵢ·Q(sᵢ, ãᵢ))/dã for the probe of `train`, [rows, actionSize]. */

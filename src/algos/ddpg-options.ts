@@ -16,14 +16,15 @@
  * test_every 5000, num_test_episodes 5. target_update_interval = 1: targets move
  * every update, as here.
  *
- * Not implemented: the seed's max_grad_norm = 0.5 (see td3-options.ts). Nor the paper's
+ * Gradient clipping: the seed's max_grad_norm = 0.5 is `algo.max_grad_norm=0.5` here; the
+ * default null does not clip, as Fujimoto's DDPG code and our SAC. Not implemented: the paper's
  * own τ = 0.001, L2 weight decay 1e-2 on the critic and 400-300 networks: the seed's
  * values (and SAC's network size) win over them.
  *
  * Learning rates: actor 1e-4 (seed lr_pi; the paper 1e-4), critic 1e-3 (seed
  * create_factory lr_q; its example and class default 1e-4; the paper 1e-3).
  */
-import { actorCriticFields } from './actor-critic-options.js';
+import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
 import { number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const DDPG_SETTINGS = new OptionsSchema('DdpgOptions', {
@@ -33,7 +34,7 @@ export const DDPG_SETTINGS = new OptionsSchema('DdpgOptions', {
    * Fujimoto's DDPG; the paper used Ornstein–Uhlenbeck noise with σ = 0.2).
    */
   explorationNoise: number('exploration_noise', 0.1, { min: 0 }),
-});
+}, [targetRateRelation()]);
 
 export type DdpgSettings = Values<typeof DDPG_SETTINGS.fields>;
 

@@ -4,7 +4,10 @@
  *   1. critic:   y = r + γ(1−d) Q′(s′, μ′(s′));  loss = mse(Q(s,a), y)
  *   2. actor:    loss = −mean Q(s, μ(s)), with the critic just updated (as Fujimoto's
  *                DDPG code and our SAC; pytorchrl uses the critic from before its step)
- *   3. targets:  θ′ ← (1−τ)θ′ + τθ for the actor and the critic.
+ *   3. targets:  θ′ ← (1−τ)θ′ + τθ for the actor and the critic, on every
+ *                targetUpdateInterval-th update.
+ * With batch `discounts` (n-step rows) γ becomes each row's γᵏ; with `weights`
+ * (prioritized replay) each row's critic and actor loss is weighted.
  * An update draws no random numbers; exploration noise is added only by `act`.
  *
  * `distribute([thread])` moves the critic into a compute worker: it evaluates Q(s, a)
@@ -16,7 +19,8 @@ import type { TransitionBatch } from '../data/replay-buffer.js';
 import type { Json, ModuleState } from '../nn/state.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import type { Rng } from '../util/rng.js';
-import { mean } from '../util/stats.js';
+import type { UpdateOptions } from './learner.js';
+import { actorWeights, weightedMean } from './replay-weights.js';
 import type { CriticSet } from './critic-set.js';
 import { resolveDdpgOptions, type DdpgOptions, type ResolvedDdpgOptions } from './ddpg-options.js';
 import type { DeterministicActor } from './deterministic-actor.js';
@@ -71,12 +75,17 @@ export class Ddpg {
     this.critics.place(0, threads[0]);
   }
 
-  /** One step of critic, actor and targets on `batch`. Returns the step's metrics, or null with `{ metrics: false }`. */
-  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): DdpgMetrics | null {
+  /**
+   * One step of critic, actor and (every targetUpdateInterval-th update) targets on
+   * `batch`. Returns the step's metrics, or null with `{ metrics: false }`.
+   */
+  update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): DdpgMetrics | null {
     const { observationSize: O, actionSize: A, gamma } = this.options;
     const B = batch.size;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
+    const { discounts, weights } = batch;
+    const moveTargets = (this.updates + 1) % this.options.targetUpdateInterval === 0;
     const critic = this.critics.all[0]!;
     const evaluating = critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B);
     let result: DdpgMetrics = { criticLoss: 0, actorLoss: 0, qMean: 0 };
@@ -88,20 +97,21 @@ export class Ddpg {
       const piActions = read.subarray(B * A);
       evaluating.wait();
 
-      // 1. critic
+      // 1. critic (γ becomes each row's γᵏ for n-step rows)
       const q = critic.call('targetValues', nextObservations, nextActions, B).wait();
       const y = new Float32Array(B);
-      for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * q[i]!;
-      const step = critic.call('train', y, piActions, B).wait();
+      for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!) * q[i]!;
+      const step = critic.call('train', y, piActions, B, { weights, values: tdErrors !== null }).wait();
+      if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = Math.abs(step.values![i]! - y[i]!);
 
-      // 2. actor: d(−mean Q)/da
-      const dAction = critic.call('actionGradient', new Float32Array(B).fill(-1 / B), B).wait();
+      // 2. actor: d(−mean wQ)/da
+      const dAction = critic.call('actionGradient', actorWeights(weights, B), B).wait();
       // 3. targets (the critic's is issued first: in a worker it runs during the actor step)
-      const criticTarget = critic.call('updateTarget');
+      const criticTarget = moveTargets ? critic.call('updateTarget') : null;
       this.actor.step(pass, tf.tensor2d(dAction, [B, A]));
-      this.actor.updateTarget();
-      criticTarget.wait();
-      result = { criticLoss: step.loss, actorLoss: -mean(step.probe), qMean: step.qMean };
+      if (moveTargets) this.actor.updateTarget();
+      criticTarget?.wait();
+      result = { criticLoss: step.loss, actorLoss: -weightedMean(step.probe, weights), qMean: step.qMean };
     });
     this.updates += 1;
     return metrics ? result : null;

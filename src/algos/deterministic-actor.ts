@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
+import { clipByGlobalNorm } from './clip-gradient.js';
 import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork, type TargetNetworkState } from './target-network-state.js';
 
@@ -24,6 +25,8 @@ export interface DeterministicActorSpec {
   lr: number;
   /** Polyak rate of the target actor. */
   tau: number;
+  /** The gradient is clipped to this global norm before each Adam step; null or absent: no clipping. */
+  maxGradNorm?: number | null;
 }
 
 /** μ(s) with what `gradient`/`step` need to back-propagate through it. */
@@ -98,7 +101,7 @@ export class DeterministicActor {
 
   /** One Adam step of the loss whose gradient w.r.t. μ(s) is `dAction`. In tf.tidy. */
   step(pass: ActorPass, dAction: tf.Tensor): void {
-    this.online.setParams(this.adam.apply(this.online.params, this.gradient(pass, dAction)));
+    this.online.setParams(this.adam.apply(this.online.params, clipByGlobalNorm(this.gradient(pass, dAction), this.spec.maxGradNorm ?? null)));
   }
 
   private parts(): TargetNetwork {

@@ -9,6 +9,7 @@ import { ParamLayout } from '../nn/layout.js';
 import type { ModuleState } from '../nn/state.js';
 import { Rng } from '../util/rng.js';
 import { addExplorationNoise } from './action-noise.js';
+import { targetRate } from './actor-critic-options.js';
 import type { CriticSpec } from './critic.js';
 import { CriticSet } from './critic-set.js';
 import { DeterministicActor, deterministicActorShape } from './deterministic-actor.js';
@@ -17,6 +18,8 @@ export interface DeterministicLearnerOptions {
   observationSize: number;
   actionSize: number;
   tau: number;
+  polyak: number | null;
+  maxGradNorm: number | null;
   actorHiddenSize: number;
   actorLayers: number;
   actorLr: number;
@@ -30,9 +33,10 @@ export interface DeterministicLearnerOptions {
 /** The actor's, then the critics' initial weights, all from one Rng stream of `seed`. */
 export function buildActorAndCritics(o: DeterministicLearnerOptions, criticCount: number): { actor: DeterministicActor; critics: CriticSet } {
   const init = new Rng(o.seed, 1);
-  const actorSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.actorHiddenSize, layers: o.actorLayers, lr: o.actorLr, tau: o.tau };
+  const tau = targetRate(o);
+  const actorSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.actorHiddenSize, layers: o.actorLayers, lr: o.actorLr, tau, maxGradNorm: o.maxGradNorm };
   const actor = new DeterministicActor(actorSpec, initialParams(new ParamLayout(deterministicActorShape(actorSpec), 1), 'torch_default', init));
-  const criticSpec: CriticSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.criticHiddenSize, layers: o.criticLayers, lr: o.criticLr, tau: o.tau };
+  const criticSpec: CriticSpec = { observationSize: o.observationSize, actionSize: o.actionSize, hiddenSize: o.criticHiddenSize, layers: o.criticLayers, lr: o.criticLr, tau, maxGradNorm: o.maxGradNorm };
   return { actor, critics: new CriticSet(criticSpec, criticCount, init) };
 }
 
@@ -55,8 +59,10 @@ export function savedMeta<Meta>(state: ModuleState, format: string, algoLabel: s
   return meta as Meta;
 }
 
+type Architecture = Pick<DeterministicLearnerOptions, 'observationSize' | 'actionSize' | 'actorHiddenSize' | 'actorLayers' | 'criticHiddenSize' | 'criticLayers'>;
+
 /** A saved state fits a learner only if every network has the same shape. */
-export function checkSameArchitecture(algoLabel: string, saved: DeterministicLearnerOptions, current: DeterministicLearnerOptions): void {
+export function checkSameArchitecture(algoLabel: string, saved: Architecture, current: Architecture): void {
   for (const key of ['observationSize', 'actionSize', 'actorHiddenSize', 'actorLayers', 'criticHiddenSize', 'criticLayers'] as const) {
     if (saved[key] !== current[key]) {
       throw new CheckpointError(`The ${algoLabel} state has ${key} ${saved[key]}, this learner ${current[key]}.`);

@@ -32,6 +32,11 @@ export interface LearnerRow<F extends Record<string, Field<any>> = Record<string
   loops: readonly LoopKind[];
   /** Samples actions with a known density (log π(a|s)): it can drive MOPO's model rollouts. */
   stochastic: boolean;
+  /**
+   * Its update honours the batch's `discounts` (n-step returns) and `weights`
+   * (importance weights) and writes TD errors (prioritized replay); absent: it does not.
+   */
+  weightedReplay?: boolean;
   settings: OptionsSchema<F>;
   create(options: Partial<Values<F>> & LearnerSizes & { seed: number }): Promise<Learner>;
   /** A learner in a saved state; `settings` may change what does not change the networks' shapes (e.g. learning rates). */
@@ -49,6 +54,7 @@ export const LEARNERS: readonly LearnerRow[] = [
     actionKind: 'box',
     loops: ['online', 'offline'],
     stochastic: true,
+    weightedReplay: true,
     settings: SAC_SETTINGS,
     create: async (options) => new (await import('./sac.js')).Sac(options),
     fromState: async (state, settings) => (await import('./sac.js')).Sac.fromState(state, settings),
@@ -59,6 +65,7 @@ export const LEARNERS: readonly LearnerRow[] = [
     actionKind: 'box',
     loops: ['online', 'offline'],
     stochastic: false,
+    weightedReplay: true,
     settings: TD3_SETTINGS,
     create: async (options) => new (await import('./td3.js')).Td3(options),
     fromState: async (state, settings) => (await import('./td3.js')).Td3.fromState(state, settings),
@@ -69,6 +76,7 @@ export const LEARNERS: readonly LearnerRow[] = [
     actionKind: 'box',
     loops: ['online', 'offline'],
     stochastic: false,
+    weightedReplay: true,
     settings: DDPG_SETTINGS,
     create: async (options) => new (await import('./ddpg.js')).Ddpg(options),
     fromState: async (state, settings) => (await import('./ddpg.js')).Ddpg.fromState(state, settings),

@@ -13,9 +13,22 @@ import type { PolicyGraph } from './policy-graph.js';
 /** Whatever an update measured, by name (camelCase): losses, α, mean Q, … */
 export type LearnerMetrics = Record<string, number>;
 
+export interface UpdateOptions {
+  metrics: boolean;
+  /**
+   * Where to write |δᵢ|, the TD error of each row of the batch before the step (for
+   * prioritized replay); only learners whose row says `weightedReplay` do.
+   */
+  tdErrors?: Float32Array | null;
+}
+
 export interface Learner {
-  /** One gradient step on `batch`; its measurements, or null when `metrics` is false (reading them back costs time). */
-  update(batch: TransitionBatch, options: { metrics: boolean }): LearnerMetrics | null;
+  /**
+   * One gradient step on `batch`; its measurements, or null when `metrics` is false
+   * (reading them back costs time). Learners whose row says `weightedReplay` honour the
+   * batch's `discounts` (n-step returns) and `weights` (importance weights).
+   */
+  update(batch: TransitionBatch, options: UpdateOptions): LearnerMetrics | null;
   /** Actions for rows of observations: the policy's best guess when `deterministic`, else exploring with `rng`. */
   act(observations: Float32Array, deterministic: boolean, rng?: Rng): Float32Array;
   /** Stochastic actions with log π(a|s), for policies that have a density (SAC). */

@@ -2,9 +2,10 @@
  * SAC's settings. Defaults follow mopo-facts (and configs/algo/sac.yaml, which a test
  * keeps equal to them): 2×256 ReLU networks, learning rates 3e-4, γ = 0.99,
  * τ = 0.005, log-std clamped to (−5, 2), learned temperature starting at α = 1 with
- * target entropy −|A|.
+ * target entropy −|A|; targets moved every update and no gradient clipping, as the SAC
+ * papers' code (pytorchrl clips at 0.5: `algo.max_grad_norm=0.5` does the same here).
  */
-import { actorCriticFields } from './actor-critic-options.js';
+import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
 import { LR_SCHEDULES, type LrSchedule } from '../nn/lr-schedule.js';
 import { flag, nullable, number, oneOf, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
@@ -35,6 +36,7 @@ export const SAC_SETTINGS = new OptionsSchema(
       holds: (o) => o.logStdMin < o.logStdMax,
       message: (o, name) => `${o.logStdMin} must be below ${name('logStdMax')} (${o.logStdMax})`,
     },
+    targetRateRelation(),
   ],
 );
 

@@ -5,8 +5,11 @@
  *                loss = mse(Q₁(s,a), y) + mse(Q₂(s,a), y)
  *   2. actor:    loss = mean(α log π(ã|s) − min Q(s, ã)),  ã ~ π(s), updated critics
  *   3. alpha:    loss = −mean(log α · (log π(ã|s) + target entropy))
- *   4. targets:  θ′ ← (1−τ)θ′ + τθ
- * α in steps 1–2 is the value before step 3. Policy noise comes from our Rng, so a
+ *   4. targets:  θ′ ← (1−τ)θ′ + τθ, on every targetUpdateInterval-th update
+ * α in steps 1–2 is the value before step 3. With batch `discounts` (n-step rows) γ
+ * becomes each row's γᵏ; with `weights` (prioritized replay) each row's critic, actor
+ * and temperature loss is weighted, as in pytorchrl. Gradients of the critics and the
+ * actor are clipped to `maxGradNorm` when it is set. Policy noise comes from our Rng, so a
  * seed fixes every update and a restored state continues exactly.
  *
  * The critics are separate objects driven through handles (critic.ts), so
@@ -28,7 +31,11 @@ import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '.
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { mean } from '../util/stats.js';
+import { targetRate } from './actor-critic-options.js';
+import { clipByGlobalNorm } from './clip-gradient.js';
 import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
+import type { UpdateOptions } from './learner.js';
+import { weightedMean } from './replay-weights.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { PolicySampler, sampleActions } from './policy-sampler.js';
@@ -92,7 +99,8 @@ export class Sac {
       hiddenSize: o.criticHiddenSize,
       layers: o.criticLayers,
       lr: o.criticLr,
-      tau: o.tau,
+      tau: targetRate(o),
+      maxGradNorm: o.maxGradNorm,
     };
     const pair = new ParamLayout(criticShape(this.criticSpec), 2);
     const criticParams = initialParams(pair, 'torch_default', init);
@@ -134,9 +142,10 @@ export class Sac {
    * One gradient step of critics, actor, temperature and targets on `batch`.
    * Returns the step's metrics, or null with `{ metrics: false }`.
    */
-  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): SacMetrics | null {
+  update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): SacMetrics | null {
     const { observationSize: O, actionSize: A, gamma } = this.options;
     const B = batch.size;
+    const { discounts, weights } = batch;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
     const alpha = this.alpha();
@@ -148,7 +157,7 @@ export class Sac {
     // A worker's actor copy samples a′ ~ π(s′) and its critic evaluates Q(s, a) while this thread runs the actor on s.
     const nextSample = this.sampler?.call('sample', nextObservations, nextNoise, B) ?? null;
     const evaluating = this.critics.map((critic) => critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B));
-    let result = { criticLoss: 0, actorLoss: 0, qMean: 0, meanLogProb: 0 };
+    let result = { criticLoss: 0, actorLoss: 0, qMean: 0, meanLogProb: 0, weightedLogProb: 0 };
     tf.tidy(() => {
       const head = this.actor.forward(0, tf.tensor2d(observations, [B, O]), true);
       const pi = sampleSquashed(head.output, tf.tensor2d(actorNoise, [B, A]), bounds);
@@ -165,31 +174,36 @@ export class Sac {
       const [q1, q2] = waitAll(targetValues);
       const y = new Float32Array(B);
       for (let i = 0; i < B; i++) {
-        y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * (Math.min(q1![i]!, q2![i]!) - alpha * nextLogProb[i]!);
+        y[i] = batch.rewards[i]! + (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!) * (Math.min(q1![i]!, q2![i]!) - alpha * nextLogProb[i]!);
       }
-      const [step1, step2] = waitAll(this.critics.map((critic) => critic.call('train', y, piActions, B)));
+      const [step1, step2] = waitAll(this.critics.map((critic) => critic.call('train', y, piActions, B, { weights, values: tdErrors !== null })));
+      // pytorchrl's TD error of SAC: the mean of both critics' |Q − y|
+      if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = 0.5 * Math.abs(step1!.values![i]! - y[i]!) + 0.5 * Math.abs(step2!.values![i]! - y[i]!);
 
       // 2. actor: the gradient of −min Q flows into the critic that is smaller on each row
-      const weights = [new Float32Array(B), new Float32Array(B)];
+      const qWeights = [new Float32Array(B), new Float32Array(B)];
       let actorLoss = 0;
       for (let i = 0; i < B; i++) {
         const first = step1!.probe[i]! <= step2!.probe[i]!;
-        weights[first ? 0 : 1]![i] = -1 / B;
-        actorLoss += (alpha * piLogProb[i]! - (first ? step1!.probe[i]! : step2!.probe[i]!)) / B;
+        qWeights[first ? 0 : 1]![i] = -1 / B;
+        actorLoss += ((weights ? weights[i]! : 1) * (alpha * piLogProb[i]! - (first ? step1!.probe[i]! : step2!.probe[i]!))) / B;
       }
-      const [g1, g2] = waitAll(this.critics.map((critic, k) => critic.call('actionGradient', weights[k]!, B)));
+      const [g1, g2] = waitAll(this.critics.map((critic, k) => critic.call('actionGradient', qWeights[k]!, B)));
       const dAction = g1!.map((g, j) => g + g2![j]!);
-      const dHead = squashedBackward(pi, tf.tensor2d(dAction, [B, A]), alpha / B);
+      // Each row's gradient is linear in its loss, so importance weights scale its row of dL/d(head).
+      const unweighted = squashedBackward(pi, tf.tensor2d(dAction, [B, A]), alpha / B);
+      const dHead = weights ? tf.mul(unweighted, tf.tensor2d(weights.subarray(0, B), [B, 1])) : unweighted;
       const gradient = this.actor.backwardFlat([{ network: 0, trace: head.trace!, dOutput: dHead }], { params: true, input: false }).params!;
-      this.actor.setParams(this.actorAdam.apply(this.actor.params, gradient));
-      result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb) };
+      this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(gradient, this.options.maxGradNorm)));
+      result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb), weightedLogProb: weightedMean(piLogProb, weights) };
     });
     if (this.sampler) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
 
     // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
-    const targets = this.critics.map((critic) => critic.call('updateTarget'));
+    const moveTargets = (this.updates + 1) % this.options.targetUpdateInterval === 0;
+    const targets = moveTargets ? this.critics.map((critic) => critic.call('updateTarget')) : [];
     // 3. temperature
-    const entropyGap = result.meanLogProb + this.options.targetEntropy;
+    const entropyGap = result.weightedLogProb + this.options.targetEntropy;
     const alphaLoss = -this.logAlpha[0]! * entropyGap;
     if (this.options.learnAlpha) this.alphaAdam.apply(this.logAlpha, [-entropyGap]);
     waitAll(targets);

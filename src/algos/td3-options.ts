@@ -18,19 +18,25 @@
  * (it trains on whatever batch it is given): mini_batch_size 100, num_updates 50,
  * update_every 50, start_steps 1000, test_every 5000, num_test_episodes 5.
  *
- * Not implemented: the seed's max_grad_norm = 0.5 (gradient-norm clipping of each
- * optimiser). SAC here does not clip either, nor do the TD3 and DDPG papers' codes;
- * the critics' step lives in critic.ts, which has no clipping hook.
+ * Gradient clipping: the seed's max_grad_norm = 0.5 is `algo.max_grad_norm=0.5` here;
+ * the default null does not clip, as the TD3 paper's code and our SAC.
+ *
+ * Target updates: pytorchrl's TD3 steps the actor AND moves the targets on every
+ * target_update_interval-th update, which is `policy_delay` here. Our
+ * `target_update_interval` defaults to null, "with the actor" (Fujimoto's TD3); set to k,
+ * the targets move on every k-th update whether the actor stepped or not.
  *
  * Defaults of the networks (actor-critic-options.ts): 2×256 ReLU as SAC and Fujimoto's
  * later code (the paper used 400-300); learning rates 1e-4 (seed lr_pi and lr_q; its
  * example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4).
  */
-import { actorCriticFields } from './actor-critic-options.js';
-import { integer, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
+import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
+import { integer, nullable, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const TD3_SETTINGS = new OptionsSchema('Td3Options', {
   ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-4 }),
+  /** The targets move on every k-th update; null: with every actor step (every policyDelay updates). */
+  targetUpdateInterval: nullable(integer('target_update_interval', 1, { min: 1 })),
   /**
    * Critic steps per actor step; the targets move with the actor. Default 2 (paper's d,
    * seed example's target_update_interval; the seed factory's 1 means no delay).
@@ -42,7 +48,7 @@ export const TD3_SETTINGS = new OptionsSchema('Td3Options', {
   targetNoiseClip: number('target_noise_clip', 0.5, { min: 0 }),
   /** σ of the Gaussian exploration noise of `act` (paper; pytorchrl's Normal noise std). */
   explorationNoise: number('exploration_noise', 0.1, { min: 0 }),
-});
+}, [targetRateRelation()]);
 
 export type Td3Settings = Values<typeof TD3_SETTINGS.fields>;
 

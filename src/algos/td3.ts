@@ -9,7 +9,10 @@
  *   so its first actor step is the 2nd update):
  *   2. actor:    loss = −mean Q₁(s, μ(s)), with the critics just updated (as Fujimoto's
  *                code and our SAC; pytorchrl uses the critics from before their step)
- *   3. targets:  θ′ ← (1−τ)θ′ + τθ for the actor and both critics.
+ *   3. targets:  θ′ ← (1−τ)θ′ + τθ for the actor and both critics (with
+ *                targetUpdateInterval = k: on every k-th update instead, actor step or not).
+ * With batch `discounts` (n-step rows) γ becomes each row's γᵏ; with `weights`
+ * (prioritized replay) each row's critic and actor loss is weighted.
  * The smoothing noise comes from our Rng, so a seed fixes every update and a restored
  * state continues exactly.
  *
@@ -24,15 +27,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import type { Json, ModuleState } from '../nn/state.js';
-import { waitAll } from '../nn/threads/handle.js';
+import { waitAll, type Handle } from '../nn/threads/handle.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
-import { mean } from '../util/stats.js';
 import { smoothTargetActions } from './action-noise.js';
+import type { Critic } from './critic.js';
 import type { CriticSet } from './critic-set.js';
 import type { DeterministicActor } from './deterministic-actor.js';
 import type { PolicyGraph } from './policy-graph.js';
 import { buildActorAndCritics, checkSameArchitecture, explore, savedMeta } from './deterministic-learner.js';
+import type { UpdateOptions } from './learner.js';
+import { actorWeights, weightedMean } from './replay-weights.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import { resolveTd3Options, type ResolvedTd3Options, type Td3Options } from './td3-options.js';
 
@@ -96,13 +101,15 @@ export class Td3 {
    * One critic step on `batch`, and on every policyDelay-th update an actor step and
    * target update. Returns the step's metrics, or null with `{ metrics: false }`.
    */
-  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): Td3Metrics | null {
-    const { observationSize: O, actionSize: A, gamma, targetNoise, targetNoiseClip } = this.options;
+  update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): Td3Metrics | null {
+    const { observationSize: O, actionSize: A, gamma, targetNoise, targetNoiseClip, targetUpdateInterval } = this.options;
     const B = batch.size;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
     const actions = batch.actions.subarray(0, B * A);
+    const { discounts, weights } = batch;
     const trainActor = this.updates % this.options.policyDelay === 0;
+    const moveTargets = targetUpdateInterval === null ? trainActor : (this.updates + 1) % targetUpdateInterval === 0;
     const critics = this.critics.all;
     // A worker's critic evaluates Q(s, a) while this thread runs the actors.
     const evaluating = critics.map((critic) => critic.call('evaluate', observations, actions, B));
@@ -117,27 +124,39 @@ export class Td3 {
       const piActions = pass ? read.subarray(B * A) : actions;
       waitAll(evaluating);
 
-      // 1. critics
+      // 1. critics (γ becomes each row's γᵏ for n-step rows)
       const [q1, q2] = waitAll(critics.map((critic) => critic.call('targetValues', nextObservations, nextActions, B)));
       const y = new Float32Array(B);
-      for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * Math.min(q1![i]!, q2![i]!);
-      const [step1, step2] = waitAll(critics.map((critic) => critic.call('train', y, piActions, B)));
+      for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!) * Math.min(q1![i]!, q2![i]!);
+      const [step1, step2] = waitAll(critics.map((critic) => critic.call('train', y, piActions, B, { weights, values: tdErrors !== null })));
       result = { criticLoss: step1!.loss + step2!.loss, qMean: (step1!.qMean + step2!.qMean) / 2 };
-      if (!pass) return;
+      // pytorchrl's TD error of TD3: |min(Q₁, Q₂) − y|
+      if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = Math.abs(Math.min(step1!.values![i]!, step2!.values![i]!) - y[i]!);
+      if (!pass) {
+        if (moveTargets) this.moveTargets(critics);
+        return;
+      }
 
-      // 2. actor: d(−mean Q₁)/da
-      const dAction = critics[0]!.call('actionGradient', new Float32Array(B).fill(-1 / B), B).wait();
+      // 2. actor: d(−mean wQ₁)/da
+      const dAction = critics[0]!.call('actionGradient', actorWeights(weights, B), B).wait();
       // 3. targets (the critics' are issued first: a worker's runs during the actor step)
-      const targets = critics.map((critic) => critic.call('updateTarget'));
+      const targets = moveTargets ? critics.map((critic) => critic.call('updateTarget')) : [];
       this.actor.step(pass, tf.tensor2d(dAction, [B, A]));
-      this.actor.updateTarget();
+      if (moveTargets) this.actor.updateTarget();
       waitAll(targets);
-      this.lastActorLoss = -mean(step1!.probe);
+      this.lastActorLoss = -weightedMean(step1!.probe, weights);
       this.actorUpdates += 1;
     });
     this.updates += 1;
     if (!metrics) return null;
     return { criticLoss: result.criticLoss, actorLoss: this.lastActorLoss, qMean: result.qMean };
+  }
+
+  /** θ′ ← (1−τ)θ′ + τθ for both critics and the actor. */
+  private moveTargets(critics: readonly Handle<Critic>[]): void {
+    const targets = critics.map((critic) => critic.call('updateTarget'));
+    this.actor.updateTarget();
+    waitAll(targets);
   }
 
   /**

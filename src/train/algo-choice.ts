@@ -10,7 +10,7 @@ import { requireActionSpace } from '../envs/action-space.js';
 import { envSpecFor } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
 import { checkEnvTarget } from './env-source.js';
-import { OFFLINE_LOOP, ONLINE_LOOP, readModelRollouts } from './loop-options.js';
+import { OFFLINE_LOOP, ONLINE_LOOP, readModelRollouts, REPLAY_SETTINGS, type ReplaySettings } from './loop-options.js';
 import { readEnvOptions, readGymEnvOptions, readRunOptions } from './options.js';
 
 export interface AlgoChoice {
@@ -53,6 +53,7 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   } else if (userEnv) checkEnvTarget(config);
   else requireActionSpace(choice.name, choice.learner.actionKind, envSpecFor(config.string('env.id')));
   const algo = config.at('algo');
+  readReplay(config, choice);
   if (choice.loop === 'online') {
     ONLINE_LOOP.read(algo);
     if (!options.envInCode) readGymEnvOptions(config);
@@ -64,4 +65,23 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
     throw new ConfigError(`algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use sac).`);
   }
   return choice;
+}
+
+/**
+ * How a job draws its batches (n-step returns, prioritized replay), checked against its
+ * learner and loop; with n-step returns, the learner's discount `gamma` comes along.
+ */
+export function readReplay(config: ConfigView, choice: AlgoChoice): ReplaySettings & { gamma: number } {
+  const algo = config.at('algo');
+  const replay = REPLAY_SETTINGS.read(algo);
+  const gamma = typeof choice.settings.gamma === 'number' ? choice.settings.gamma : NaN;
+  if (replay.nStep === 1 && !replay.per) return { ...replay, gamma };
+  const asked = replay.per ? `algo.per=true` : `algo.n_step=${replay.nStep}`;
+  if (!choice.learner.weightedReplay || Number.isNaN(gamma)) {
+    throw new ConfigError(`${asked}: the ${choice.learner.name} learner does not take n-step discounts, importance weights or TD errors; leave algo.n_step=1 and algo.per=false.`);
+  }
+  if (choice.loop === 'offline' && readModelRollouts(algo)) {
+    throw new ConfigError(`${asked}: not with model rollouts (algo.dynamics): the model buffer holds no episodes in order, and its rows are replaced every rollout. Use them on the dataset alone (algo.dynamics=null) or online.`);
+  }
+  return { ...replay, gamma };
 }

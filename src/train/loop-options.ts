@@ -6,7 +6,7 @@
  */
 import type { ConfigView } from '../config/access.js';
 import { ENSEMBLE_SETTINGS, type EnsembleSettings } from '../algos/mopo/ensemble-options.js';
-import { integer, nullable, number, OptionsSchema, type Values } from '../algos/option-schema.js';
+import { flag, integer, nullable, number, OptionsSchema, type Values } from '../algos/option-schema.js';
 import { ConfigError } from '../errors.js';
 import { expandHome } from './options.js';
 
@@ -45,6 +45,24 @@ export const OFFLINE_LOOP = new OptionsSchema(
   ],
 );
 export type OfflineLoopOptions = Values<typeof OFFLINE_LOOP.fields>;
+
+/**
+ * How batches are drawn from the replay buffer (online) or the dataset (offline):
+ * n-step returns and prioritized replay (pytorchrl's NStepBuffer and PERBuffer).
+ */
+export const REPLAY_SETTINGS = new OptionsSchema('Replay', {
+  /** Steps summed into each transition's return; 1: plain one-step transitions. */
+  nStep: integer('n_step', 1, { min: 1 }),
+  /** Prioritized experience replay (proportional, with importance weights). */
+  per: flag('per', false),
+  /** α: how strongly priorities skew the sampling (0: uniform). */
+  perAlpha: number('per_alpha', 0.6, { min: 0 }),
+  /** β at the start of training, annealed linearly to 1 by its end. */
+  perBeta: number('per_beta', 0.4, { min: 0, max: 1 }),
+  /** ε added to |δ| so that no row's priority is 0. */
+  perEpsilon: number('per_epsilon', 1e-6, { above: 0 }),
+});
+export type ReplaySettings = Values<typeof REPLAY_SETTINGS.fields>;
 
 /** MOPO's model rollouts (OfflineRL-Kit's and torch-mopo's key names). */
 export const ROLLOUT_SETTINGS = new OptionsSchema('ModelRollouts', {

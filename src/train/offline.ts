@@ -6,7 +6,8 @@
  *   3. `num_epochs` epochs of `total_steps / num_epochs` gradient steps of the learner
  *      on batches drawn `real_ratio` from the dataset and the rest from the model
  *      buffer, which a rollout of the current policy refreshes every `rollout_freq`
- *      steps (without rollouts, every row comes from the dataset);
+ *      steps (without rollouts, every row comes from the dataset, uniformly or by
+ *      priority with `per`, as n-step transitions with `n_step` > 1);
  *   4. after each epoch: evaluation when due, a metrics row, a checkpoint when due.
  * Ctrl-C finishes the current step (or dynamics epoch), saves a checkpoint and ends
  * with exit code 130; `checkpoint.resume_from` continues exactly as if never stopped.
@@ -14,11 +15,14 @@
 import type { DynamicsEnsemble } from '../algos/mopo/dynamics-ensemble.js';
 import { loadDataset } from '../data/load-dataset.js';
 import type { OfflineDataset } from '../data/offline-dataset.js';
-import { ReplayBuffer, allocateBatch, type TransitionBatch } from '../data/replay-buffer.js';
+import { annealedBeta, PrioritizedSampler } from '../data/prioritized-sampler.js';
+import { ReplayBuffer, type TransitionBatch } from '../data/replay-buffer.js';
+import { ReplaySampler } from '../data/replay-sampler.js';
 import { availableEnvIds, envIdFor } from '../envs/registry.js';
 import { CheckpointError, DatasetError } from '../errors.js';
 import type { Json } from '../nn/state.js';
 import { Rng, type RngState } from '../util/rng.js';
+import { readReplay } from './algo-choice.js';
 import { readCheckpoint } from './checkpoint.js';
 import { TrainingFrame, type TrainContext, type TrainResult } from './frame.js';
 import { OFFLINE_LOOP, readModelRollouts, type ModelRollouts } from './loop-options.js';
@@ -26,7 +30,7 @@ import { readEnvOptions, type EnvOptions } from './options.js';
 import { formatNumber } from './progress.js';
 import { rollout, type RolloutStats } from './rollout.js';
 import type { TrainHooks } from './session.js';
-import { bufferFromPart, bufferPart, moduleState, modulePart, savedPart } from './state-arrays.js';
+import { bufferFromPart, bufferPart, moduleState, modulePart, prioritiesFromPart, prioritiesPart, savedPart } from './state-arrays.js';
 
 /** Learner metrics are read back on these steps of an epoch (and its last), then averaged. */
 const METRICS_EVERY = 50;
@@ -59,6 +63,7 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     const algo = context.config.at('algo');
     const offline = OFFLINE_LOOP.read(algo);
     const rollouts = readModelRollouts(algo);
+    const replay = readReplay(context.config, frame.algo);
     const envOptions = readEnvOptions(context.config);
     const { run, learner, sizes } = frame;
 
@@ -67,6 +72,8 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     checkDatasetEnv(dataset, frame.spec.id);
     frame.log(`Dataset: ${dataset.source.path} (${dataset.size} transitions, obs ${dataset.observationSize}, act ${dataset.actionSize})`);
     const realBuffer = ReplayBuffer.over(dataset, sizes.observationSize, sizes.actionSize);
+    const priorities = replay.per ? datasetPriorities(frame, dataset.size, { alpha: replay.perAlpha, epsilon: replay.perEpsilon }) : null;
+    if (priorities) frame.keep('priorities', () => prioritiesPart(priorities));
     const loop = resumedLoop(frame, dataset) ?? freshLoop(run.seed, dataset, rollouts);
     const samplingRng = Rng.fromState(loop.samplingRng);
     const rolloutRng = Rng.fromState(loop.rolloutRng);
@@ -90,7 +97,8 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     // ── 3–4. Policy epochs ─────────────────────────────────────────────────────────
     const stepsPerEpoch = offline.totalSteps / offline.numEpochs;
     const realRows = model ? Math.floor(offline.batchSize * model.settings.realRatio) : offline.batchSize;
-    const batch = allocateBatch(offline.batchSize, sizes.observationSize, sizes.actionSize);
+    const sampler = new ReplaySampler(realBuffer, { nStep: replay.nStep, gamma: replay.gamma }, priorities, offline.batchSize);
+    const batch = sampler.allocateBatch();
     frame.startProgress('policy', offline.totalSteps, offline.numEpochs);
 
     while (frame.step < offline.totalSteps) {
@@ -99,12 +107,17 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
         const starts = realBuffer.sampleObservations(model.settings.rolloutBatchSize, rolloutRng);
         loop.lastRollout = rollout(learner, model.ensemble, starts, { h: model.settings.h, observationSize: sizes.observationSize, termination: frame.spec.terminationFn, rng: rolloutRng }, model.buffer);
       }
-      realBuffer.sampleInto(batch, 0, realRows, samplingRng);
-      if (realRows < batch.size) (model!.buffer.size > 0 ? model!.buffer : realBuffer).sampleInto(batch, realRows, batch.size - realRows, samplingRng);
+      if (model) {
+        realBuffer.sampleInto(batch, 0, realRows, samplingRng);
+        if (realRows < batch.size) (model.buffer.size > 0 ? model.buffer : realBuffer).sampleInto(batch, realRows, batch.size - realRows, samplingRng);
+      } else {
+        sampler.draw(batch, samplingRng, annealedBeta(replay.perBeta, frame.step / offline.totalSteps));
+      }
 
       const stepInEpoch = frame.step % stepsPerEpoch;
       const lastOfEpoch = stepInEpoch + 1 === stepsPerEpoch;
-      frame.record(learner.update(batch as TransitionBatch, { metrics: lastOfEpoch || (stepInEpoch + 1) % METRICS_EVERY === 0 }));
+      frame.record(learner.update(batch as TransitionBatch, { metrics: lastOfEpoch || (stepInEpoch + 1) % METRICS_EVERY === 0, tdErrors: sampler.tdErrors }));
+      sampler.reprioritize();
       frame.countStep();
 
       if (lastOfEpoch) {
@@ -133,6 +146,15 @@ async function trainingData(frame: TrainingFrame, envOptions: EnvOptions): Promi
   }
   if (!frame.env.dataset) throw new DatasetError(`${frame.env.description} has no getDataset(): add one to the env, or give a D4RL-layout file with env.dataset_path=<file.hdf5>.`);
   return frame.env.dataset({ validationSplit: envOptions.validationSplit, seed: frame.run.seed });
+}
+
+/** The dataset's priorities for prioritized replay: the resumed run's, or every row at the top priority. */
+function datasetPriorities(frame: TrainingFrame, rows: number, settings: { alpha: number; epsilon: number }): PrioritizedSampler {
+  const saved = frame.saved('priorities');
+  if (saved) return prioritiesFromPart(frame.resume!, saved, settings);
+  const sampler = new PrioritizedSampler(rows, settings);
+  sampler.addedAll(rows);
+  return sampler;
 }
 
 /** The ensemble (fitted here, resumed, or loaded from another run) and the model buffer, registered for checkpoints. */

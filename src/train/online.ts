@@ -5,25 +5,30 @@
  *   - every environment step goes into the replay buffer (`buffer_size` rows; a time
  *     limit is not a terminal, so such rows keep bootstrapping);
  *   - every `update_every` steps after `start_steps`: `num_updates` gradient steps on
- *     batches of `per_rank_batch_size` drawn from the buffer;
+ *     batches of `per_rank_batch_size` drawn from the buffer (uniformly, or by priority
+ *     with `per`, whose priorities each update's TD errors renew; as n-step transitions
+ *     with `n_step` > 1);
  *   - every `test_every` steps ("an epoch"): evaluation episodes in a separate copy of
  *     the environment, a metrics row, and a checkpoint when due.
  * The frame (frame.ts) does the rest as for every loop: a checkpoint holds the learner,
  * the replay buffer, the training environment's exact state mid-episode and every
  * random generator, so a resumed run continues exactly.
  */
-import { ReplayBuffer, allocateBatch } from '../data/replay-buffer.js';
+import { annealedBeta, PrioritizedSampler } from '../data/prioritized-sampler.js';
+import { ReplayBuffer } from '../data/replay-buffer.js';
+import { ReplaySampler } from '../data/replay-sampler.js';
 import { sampleAction } from '../envs/action-space.js';
 import { EnvError } from '../errors.js';
 import type { EnvSnapshot } from '../envs/types.js';
 import type { Json } from '../nn/state.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { mean } from '../util/stats.js';
+import { readReplay } from './algo-choice.js';
 import { TrainingFrame, type TrainContext, type TrainResult } from './frame.js';
 import { ONLINE_LOOP } from './loop-options.js';
 import { formatNumber } from './progress.js';
 import type { TrainHooks } from './session.js';
-import { bufferFromPart, bufferPart } from './state-arrays.js';
+import { bufferFromPart, bufferPart, prioritiesFromPart, prioritiesPart } from './state-arrays.js';
 
 export interface OnlineResult extends TrainResult {
   reachedTarget: boolean;
@@ -48,6 +53,7 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
   try {
     const online = ONLINE_LOOP.read(context.config.at('algo'));
     if (frame.env.singleInstance) throw new EnvError('Online training needs an env class or factory, not one env object: it plays a second instance for evaluation.');
+    const replaySettings = readReplay(context.config, frame.algo);
     const { run, learner, sizes } = frame;
     const env = frame.own(await frame.env.make({ seed: run.seed, maxEpisodeSteps: frame.maxEpisodeSteps }));
 
@@ -63,6 +69,8 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
     const actionRng = Rng.fromState(loop.actionRng);
     const samplingRng = Rng.fromState(loop.samplingRng);
     frame.keep('replay', () => bufferPart(replay));
+    const priorities = replaySettings.per ? prioritiesFor(frame, replay, { alpha: replaySettings.perAlpha, epsilon: replaySettings.perEpsilon }) : null;
+    if (priorities) frame.keep('priorities', () => prioritiesPart(priorities));
     frame.keep('loop', () => {
       loop.actionRng = actionRng.getState();
       loop.samplingRng = samplingRng.getState();
@@ -70,14 +78,16 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
       return { meta: structuredClone(loop) as unknown as Json };
     });
 
-    const batch = allocateBatch(online.batchSize, sizes.observationSize, sizes.actionSize);
+    const sampler = new ReplaySampler(replay, { nStep: replaySettings.nStep, gamma: replaySettings.gamma }, priorities, online.batchSize);
+    const batch = sampler.allocateBatch();
     frame.startProgress(context.config.string('algo.name'), online.totalSteps, null);
     let reachedTarget = false;
 
     while (frame.step < online.totalSteps && !reachedTarget) {
       const action = frame.step < online.startSteps ? sampleAction(frame.spec.actionSpace, actionRng) : learner.act(observation, false, actionRng);
       const result = env.step(action);
-      replay.add(observation, action, result.reward, result.observation, result.terminated, result.truncated && !result.terminated);
+      const row = replay.add(observation, action, result.reward, result.observation, result.terminated, result.truncated && !result.terminated);
+      priorities?.added(row);
       frame.countStep();
       loop.episodeReturn += result.reward;
       loop.episodeLength += 1;
@@ -93,8 +103,9 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
 
       if (frame.step >= online.startSteps && frame.step % online.updateEvery === 0) {
         for (let k = 0; k < online.numUpdates; k++) {
-          replay.sampleInto(batch, 0, batch.size, samplingRng);
-          frame.record(learner.update(batch, { metrics: k === online.numUpdates - 1 }));
+          sampler.draw(batch, samplingRng, annealedBeta(replaySettings.perBeta, frame.step / online.totalSteps));
+          frame.record(learner.update(batch, { metrics: k === online.numUpdates - 1, tdErrors: sampler.tdErrors }));
+          sampler.reprioritize();
           loop.updates += 1;
         }
       }
@@ -123,6 +134,15 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
   } finally {
     frame.close();
   }
+}
+
+/** The priorities of the resumed run, or fresh ones where every stored row has the top priority. */
+function prioritiesFor(frame: TrainingFrame, replay: ReplayBuffer, settings: { alpha: number; epsilon: number }): PrioritizedSampler {
+  const saved = frame.saved('priorities');
+  if (saved) return prioritiesFromPart(frame.resume!, saved, settings);
+  const sampler = new PrioritizedSampler(replay.capacity, settings);
+  sampler.addedAll(replay.size);
+  return sampler;
 }
 
 function freshLoop(seed: number): OnlineLoop {

@@ -3,6 +3,7 @@
  * ensemble, the loop's counters) is JSON in the manifest's `state.<part>` and arrays
  * named `<part>/<array>` in the checkpoint's flat array namespace.
  */
+import { PrioritizedSampler, type PrioritySettings } from '../data/prioritized-sampler.js';
 import { ReplayBuffer, type ReplayBufferState } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import type { Json, ModuleState, TensorRecord } from '../nn/state.js';
@@ -68,4 +69,19 @@ export function bufferFromPart(checkpoint: Checkpoint, name: string, part: { met
       timeouts: field('timeouts'),
     },
   });
+}
+
+/** The priorities of prioritized replay: p^α of every filled row, and the counters. */
+export function prioritiesPart(sampler: PrioritizedSampler): SavedPart {
+  const { priorities, ...meta } = sampler.getState();
+  return { meta, arrays: { priorities: { shape: [meta.filled], data: priorities } } };
+}
+
+export function prioritiesFromPart(checkpoint: Checkpoint, part: { meta: Json; arrays: Record<string, NamedArray> }, settings: PrioritySettings): PrioritizedSampler {
+  const meta = part.meta as { capacity: number; filled: number; maxPriority: number };
+  const array = part.arrays.priorities;
+  if (!array || !(array.data instanceof Float32Array) || array.data.length !== meta.filled) {
+    throw new CheckpointError(`Checkpoint ${checkpoint.dir} lacks the priorities of its ${meta.filled} replay rows ('priorities/priorities').`);
+  }
+  return PrioritizedSampler.fromState({ ...meta, priorities: array.data }, settings);
 }

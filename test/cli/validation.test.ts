@@ -17,6 +17,18 @@ describe('values are checked before anything is created', () => {
     }
   });
 
+  it('refuses n-step returns and prioritized replay with model rollouts, and tau with polyak, before creating anything', () => {
+    const rollouts = mopo(['exp=quickstart', 'algo.per=true']);
+    expect(rollouts.status).toBe(1);
+    expect(rollouts.stderr.trim()).toBe(
+      'mopo: algo.per=true: not with model rollouts (algo.dynamics): the model buffer holds no episodes in order, and its rows are replaced every rollout. Use them on the dataset alone (algo.dynamics=null) or online.',
+    );
+    expect(existsSync(path.join(rollouts.cwd, 'outputs'))).toBe(false);
+    const rate = mopo(['exp=hopper-online', 'algo=td3', 'algo.polyak=0.99', 'algo.tau=0.02']);
+    expect(rate.status).toBe(1);
+    expect(rate.stderr.trim()).toBe("mopo: Invalid value for 'algo.polyak': 0.99 and algo.tau = 0.02 both set the target update rate (polyak = 1 − tau); give one of them.");
+  });
+
   it('accepts algo.ensembles.penalty=ensemble_std, which the ensemble implements', () => {
     const result = mopo(['--cfg', 'job', 'exp=quickstart', 'algo.ensembles.penalty=ensemble_std']);
     expect(result.status).toBe(0);
