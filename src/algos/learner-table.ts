@@ -17,6 +17,7 @@ import { didYouMean } from '../util/suggest.js';
 import { BEAR_SETTINGS } from './bear-options.js';
 import { DDPG_SETTINGS } from './ddpg-options.js';
 import type { Learner, LearnerSizes } from './learner.js';
+import { MPO_SETTINGS } from './mpo-options.js';
 import type { Field, OptionsSchema, Values } from './option-schema.js';
 import { SAC_SETTINGS } from './sac-options.js';
 import { TD3_SETTINGS } from './td3-options.js';
@@ -90,6 +91,18 @@ export const LEARNERS: readonly LearnerRow[] = [
     settings: BEAR_SETTINGS,
     create: async (options) => new (await import('./bear.js')).Bear(options),
     fromState: async (state, settings) => (await import('./bear.js')).Bear.fromState(state, settings),
+  }),
+  row({
+    name: 'mpo',
+    summary: 'MPO: E-step weights under a KL bound, decoupled KL-constrained M-step, Gaussian policy',
+    actionKind: 'box',
+    loops: ['online', 'offline'],
+    // Its clipped Gaussian has no density at the box's faces, so it does not drive model rollouts.
+    stochastic: false,
+    weightedReplay: true,
+    settings: MPO_SETTINGS,
+    create: async (options) => new (await import('./mpo.js')).Mpo(options),
+    fromState: async (state, settings) => (await import('./mpo.js')).Mpo.fromState(state, settings),
   }),
 ];
 

@@ -68,7 +68,7 @@ describe('learner options: one schema for the config and for code', () => {
   });
 
   it('names the learners it has when asked for another', () => {
-    expect(() => learnerRow('sca')).toThrow("Unknown learner 'sca'. Did you mean 'sac'? Learners: sac, td3, ddpg, bear.");
+    expect(() => learnerRow('sca')).toThrow("Unknown learner 'sca'. Did you mean 'sac'? Learners: sac, td3, ddpg, bear, mpo.");
   });
 });
 
