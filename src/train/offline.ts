@@ -15,7 +15,7 @@
 import type { DynamicsEnsemble } from '../algos/mopo/dynamics-ensemble.js';
 import { loadDataset } from '../data/load-dataset.js';
 import type { OfflineDataset } from '../data/offline-dataset.js';
-import { annealedBeta, PrioritizedSampler } from '../data/prioritized-sampler.js';
+import { annealedBeta } from '../data/prioritized-sampler.js';
 import { ReplayBuffer, type TransitionBatch } from '../data/replay-buffer.js';
 import { ReplaySampler } from '../data/replay-sampler.js';
 import { availableEnvIds, envIdFor } from '../envs/registry.js';
@@ -72,7 +72,8 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
     checkDatasetEnv(dataset, frame.spec.id);
     frame.log(`Dataset: ${dataset.source.path} (${dataset.size} transitions, obs ${dataset.observationSize}, act ${dataset.actionSize})`);
     const realBuffer = ReplayBuffer.over(dataset, sizes.observationSize, sizes.actionSize);
-    const priorities = replay.per ? datasetPriorities(frame, dataset.size, { alpha: replay.perAlpha, epsilon: replay.perEpsilon }) : null;
+    const prioritySettings = { alpha: replay.perAlpha, epsilon: replay.perEpsilon };
+    const priorities = replay.per ? prioritiesFromPart(frame.resume, frame.saved('priorities'), prioritySettings, { capacity: dataset.size, filled: dataset.size }) : null;
     if (priorities) frame.keep('priorities', () => prioritiesPart(priorities));
     const loop = resumedLoop(frame, dataset) ?? freshLoop(run.seed, dataset, rollouts);
     const samplingRng = Rng.fromState(loop.samplingRng);
@@ -146,15 +147,6 @@ async function trainingData(frame: TrainingFrame, envOptions: EnvOptions): Promi
   }
   if (!frame.env.dataset) throw new DatasetError(`${frame.env.description} has no getDataset(): add one to the env, or give a D4RL-layout file with env.dataset_path=<file.hdf5>.`);
   return frame.env.dataset({ validationSplit: envOptions.validationSplit, seed: frame.run.seed });
-}
-
-/** The dataset's priorities for prioritized replay: the resumed run's, or every row at the top priority. */
-function datasetPriorities(frame: TrainingFrame, rows: number, settings: { alpha: number; epsilon: number }): PrioritizedSampler {
-  const saved = frame.saved('priorities');
-  if (saved) return prioritiesFromPart(frame.resume!, saved, settings);
-  const sampler = new PrioritizedSampler(rows, settings);
-  sampler.addedAll(rows);
-  return sampler;
 }
 
 /** The ensemble (fitted here, resumed, or loaded from another run) and the model buffer, registered for checkpoints. */

@@ -14,7 +14,7 @@
  * the replay buffer, the training environment's exact state mid-episode and every
  * random generator, so a resumed run continues exactly.
  */
-import { annealedBeta, PrioritizedSampler } from '../data/prioritized-sampler.js';
+import { annealedBeta } from '../data/prioritized-sampler.js';
 import { ReplayBuffer } from '../data/replay-buffer.js';
 import { ReplaySampler } from '../data/replay-sampler.js';
 import { sampleAction } from '../envs/action-space.js';
@@ -69,7 +69,8 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
     const actionRng = Rng.fromState(loop.actionRng);
     const samplingRng = Rng.fromState(loop.samplingRng);
     frame.keep('replay', () => bufferPart(replay));
-    const priorities = replaySettings.per ? prioritiesFor(frame, replay, { alpha: replaySettings.perAlpha, epsilon: replaySettings.perEpsilon }) : null;
+    const prioritySettings = { alpha: replaySettings.perAlpha, epsilon: replaySettings.perEpsilon };
+    const priorities = replaySettings.per ? prioritiesFromPart(frame.resume, frame.saved('priorities'), prioritySettings, { capacity: replay.capacity, filled: replay.size }) : null;
     if (priorities) frame.keep('priorities', () => prioritiesPart(priorities));
     frame.keep('loop', () => {
       loop.actionRng = actionRng.getState();
@@ -134,15 +135,6 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
   } finally {
     frame.close();
   }
-}
-
-/** The priorities of the resumed run, or fresh ones where every stored row has the top priority. */
-function prioritiesFor(frame: TrainingFrame, replay: ReplayBuffer, settings: { alpha: number; epsilon: number }): PrioritizedSampler {
-  const saved = frame.saved('priorities');
-  if (saved) return prioritiesFromPart(frame.resume!, saved, settings);
-  const sampler = new PrioritizedSampler(replay.capacity, settings);
-  sampler.addedAll(replay.size);
-  return sampler;
 }
 
 function freshLoop(seed: number): OnlineLoop {

@@ -77,7 +77,18 @@ export function prioritiesPart(sampler: PrioritizedSampler): SavedPart {
   return { meta, arrays: { priorities: { shape: [meta.filled], data: priorities } } };
 }
 
-export function prioritiesFromPart(checkpoint: Checkpoint, part: { meta: Json; arrays: Record<string, NamedArray> }, settings: PrioritySettings): PrioritizedSampler {
+/** The priorities saved in a resumed run's `part`, or (no part) fresh ones: rows [0, filled) at the top priority. */
+export function prioritiesFromPart(
+  checkpoint: Checkpoint | null,
+  part: { meta: Json; arrays: Record<string, NamedArray> } | null,
+  settings: PrioritySettings,
+  fresh: { capacity: number; filled: number },
+): PrioritizedSampler {
+  if (!checkpoint || !part) {
+    const sampler = new PrioritizedSampler(fresh.capacity, settings);
+    sampler.addedAll(fresh.filled);
+    return sampler;
+  }
   const meta = part.meta as { capacity: number; filled: number; maxPriority: number };
   const array = part.arrays.priorities;
   if (!array || !(array.data instanceof Float32Array) || array.data.length !== meta.filled) {
