@@ -10,6 +10,7 @@ import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
 import { clipByGlobalNorm } from './clip-gradient.js';
+import { mlpLayers, type PolicyGraph } from './policy-graph.js';
 import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork, type TargetNetworkState } from './target-network-state.js';
 
 export interface MpoActorSpec {
@@ -62,6 +63,12 @@ export class MpoActor {
     const data = output.dataSync() as Float32Array;
     output.dispose();
     return data.slice();
+  }
+
+  /** The deterministic policy tanh(m) as a network description for the exporters: the head SAC's tanh-Gaussian uses. */
+  policyGraph(): PolicyGraph {
+    const { observationSize, actionSize } = this.spec;
+    return { observationSize, actionSize, normaliser: null, layers: mlpLayers(this.online.shape, this.online.read()), head: 'tanh_gaussian_mean' };
   }
 
   /** The actor's output rows with their trace, for `step`. In tf.tidy. */

@@ -43,6 +43,7 @@ import type { UpdateOptions } from './learner.js';
 import { MpoActor, mpoActorShape } from './mpo-actor.js';
 import { sampleWeights, solveTemperature } from './mpo-estep.js';
 import { decoupledKl, gaussianHeads, mStepTerms, sampleMoments, type Gaussians } from './mpo-mstep.js';
+import type { PolicyGraph } from './policy-graph.js';
 import { resolveMpoOptions, type MpoOptions, type ResolvedMpoOptions } from './mpo-options.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 
@@ -237,6 +238,11 @@ export class Mpo {
     const actions = new Float32Array(rows * A);
     for (let i = 0; i < rows * A; i++) actions[i] = deterministic ? policy.mean[i]! : clamp(policy.mean[i]! + policy.std[i]! * rng!.normal(), -1, 1);
     return actions;
+  }
+
+  /** The deterministic policy (the Gaussian's mean) for mopo-export. */
+  policyGraph(): PolicyGraph {
+    return this.actor.policyGraph();
   }
 
   /** Everything a resumed run needs to continue exactly: weights, targets, Adam moments and steps, duals, Rng. */

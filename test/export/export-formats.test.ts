@@ -25,7 +25,7 @@ import { actionsFromPolicyJson, maxAbsDifference, referenceActions } from './ref
 import { TINY_RUNS, trainTinyRuns } from './tiny-checkpoints.js';
 
 const ROWS = 1000;
-const LEARNER_OF: Record<string, string> = { sac_online: 'sac', mopo: 'sac', td3: 'td3', ddpg: 'ddpg' };
+const LEARNER_OF: Record<string, string> = { sac_online: 'sac', mopo: 'sac', td3: 'td3', ddpg: 'ddpg', mpo: 'mpo' };
 const TOLERANCE = 1e-5;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mopo-export-'));
 let runs: Record<string, string>;
@@ -109,7 +109,8 @@ describe.each(Object.keys(TINY_RUNS))('the %s policy, exported', (algo) => {
     const { target, obs, mopoActions } = await exported('json', 'policy.json');
     const json = JSON.parse(readFileSync(target, 'utf8'));
     expect(json.layers.map((m: { type: string }) => m.type)).toEqual(['linear', 'relu', 'linear', 'relu', 'linear']);
-    const outputs = algo === 'sac_online' || algo === 'mopo' ? 12 : 6;
+    // The Gaussian policies (SAC's, MPO's) output [μ, σ parameter] per action dimension.
+    const outputs = ['sac_online', 'mopo', 'mpo'].includes(algo) ? 12 : 6;
     expect(Object.fromEntries(Object.entries(json.tensors).map(([name, t]) => [name, (t as { shape: number[] }).shape]))).toEqual({
       '0.weight': [32, 17],
       '0.bias': [32],

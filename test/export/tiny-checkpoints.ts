@@ -47,6 +47,7 @@ export const TINY_RUNS: Record<string, string[]> = {
   sac_online: ONLINE,
   td3: [...ONLINE, 'algo=td3'],
   ddpg: [...ONLINE, 'algo=ddpg'],
+  mpo: [...ONLINE, 'algo=mpo', 'algo.sample_action_num=8'],
   mopo: MOPO,
 };
 
