@@ -24,11 +24,12 @@
  * Learning rates: actor 1e-4 (seed lr_pi; the paper 1e-4), critic 1e-3 (seed
  * create_factory lr_q; its example and class default 1e-4; the paper 1e-3).
  */
-import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
+import { actorCriticFields, offPolicyFields, targetRateRelation } from './actor-critic-options.js';
 import { number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const DDPG_SETTINGS = new OptionsSchema('DdpgOptions', {
   ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-3 }),
+  ...offPolicyFields({ maxGradNorm: null }),
   /**
    * σ of the Gaussian exploration noise of `act` (pytorchrl's Normal noise std, as
    * Fujimoto's DDPG; the paper used Ornstein–Uhlenbeck noise with σ = 0.2).

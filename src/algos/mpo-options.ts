@@ -19,13 +19,14 @@
  * Loop-level seed defaults, in configs/algo/mpo.yaml: mini_batch_size 64, num_updates
  * 50, update_every 50, start_steps 1000, test_every 5000, num_test_episodes 5.
  */
-import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
+import { actorCriticFields, offPolicyFields, targetRateRelation } from './actor-critic-options.js';
 import { integer, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const MPO_SETTINGS = new OptionsSchema(
   'MpoOptions',
   {
-    ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-4, maxGradNorm: 0.1 }),
+    ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-4 }),
+    ...offPolicyFields({ maxGradNorm: 0.1 }),
     /** ε of the E-step: the KL bound between the improved sample weights and the target policy. */
     dualConstraint: number('dual_constraint', 0.1, { above: 0 }),
     /** ε_μ: the bound on the KL change of the policy's mean per update. */

@@ -5,7 +5,7 @@
  * target entropy −|A|; targets moved every update and no gradient clipping, as the SAC
  * papers' code (pytorchrl clips at 0.5: `algo.max_grad_norm=0.5` does the same here).
  */
-import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
+import { actorCriticFields, offPolicyFields, targetRateRelation } from './actor-critic-options.js';
 import { LR_SCHEDULES, type LrSchedule } from '../nn/lr-schedule.js';
 import { flag, nullable, number, oneOf, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
@@ -13,6 +13,7 @@ export const SAC_SETTINGS = new OptionsSchema(
   'SacOptions',
   {
     ...actorCriticFields({ actorLr: 3e-4, criticLr: 3e-4 }),
+    ...offPolicyFields({ maxGradNorm: null }),
     /** Clamp of the policy's log-std. */
     logStdMin: number('actor.log_std_min', -5),
     logStdMax: number('actor.log_std_max', 2),

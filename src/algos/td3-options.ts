@@ -30,11 +30,12 @@
  * later code (the paper used 400-300); learning rates 1e-4 (seed lr_pi and lr_q; its
  * example 1e-3, the paper 1e-3, Fujimoto's later code 3e-4).
  */
-import { actorCriticFields, targetRateRelation } from './actor-critic-options.js';
+import { actorCriticFields, offPolicyFields, targetRateRelation } from './actor-critic-options.js';
 import { integer, nullable, number, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 export const TD3_SETTINGS = new OptionsSchema('Td3Options', {
   ...actorCriticFields({ actorLr: 1e-4, criticLr: 1e-4 }),
+  ...offPolicyFields({ maxGradNorm: null }),
   /** The targets move on every k-th update; null: with every actor step (every policyDelay updates). */
   targetUpdateInterval: nullable(integer('target_update_interval', 1, { min: 1 })),
   /**

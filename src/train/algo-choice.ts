@@ -73,14 +73,19 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
  */
 export function readReplay(config: ConfigView, choice: AlgoChoice): ReplaySettings & { gamma: number } {
   const algo = config.at('algo');
-  const replay = REPLAY_SETTINGS.read(algo);
   const gamma = typeof choice.settings.gamma === 'number' ? choice.settings.gamma : NaN;
-  if (replay.nStep === 1 && !replay.per) return { ...replay, gamma };
-  const asked = replay.per ? `algo.per=true` : `algo.n_step=${replay.nStep}`;
   if (!choice.learner.weightedReplay || Number.isNaN(gamma)) {
-    throw new ConfigError(`${asked}: the ${choice.learner.name} learner does not take n-step discounts, importance weights or TD errors; leave algo.n_step=1 and algo.per=false.`);
+    // Its base config has none of these keys; one added by hand (+algo.per=true) would be ignored.
+    const stated = Object.values(REPLAY_SETTINGS.fields).find((field) => algo.has(field.key));
+    if (stated) {
+      throw new ConfigError(`algo.${stated.key}: the ${choice.learner.name} learner does not take n-step returns or prioritized replay; remove the key.`);
+    }
+    return { ...REPLAY_SETTINGS.defaults(), gamma };
   }
+  const replay = REPLAY_SETTINGS.read(algo);
+  if (replay.nStep === 1 && !replay.per) return { ...replay, gamma };
   if (choice.loop === 'offline' && readModelRollouts(algo)) {
+    const asked = replay.per ? `algo.per=true` : `algo.n_step=${replay.nStep}`;
     throw new ConfigError(`${asked}: not with model rollouts (algo.dynamics): the model buffer holds no episodes in order, and its rows are replaced every rollout. Use them on the dataset alone (algo.dynamics=null) or online.`);
   }
   return { ...replay, gamma };
