@@ -17,7 +17,7 @@ describe('values are checked before anything is created', () => {
     }
   });
 
-  it('refuses n-step returns and prioritized replay with model rollouts, and tau with polyak, before creating anything', () => {
+  it('refuses n-step returns and prioritized replay with model rollouts or with BEAR, and tau with polyak, before creating anything', () => {
     const rollouts = mopo(['exp=quickstart', 'algo.per=true']);
     expect(rollouts.status).toBe(1);
     expect(rollouts.stderr.trim()).toBe(
@@ -27,6 +27,10 @@ describe('values are checked before anything is created', () => {
     const rate = mopo(['exp=hopper-online', 'algo=td3', 'algo.polyak=0.99', 'algo.tau=0.02']);
     expect(rate.status).toBe(1);
     expect(rate.stderr.trim()).toBe("mopo: Invalid value for 'algo.polyak': 0.99 and algo.tau = 0.02 both set the target update rate (polyak = 1 − tau); give one of them.");
+    // BEAR does not take them: a key added by hand is refused, not ignored
+    const bear = mopo(['exp=halfcheetah-medium-bear', '+algo.per=true']);
+    expect(bear.status).toBe(1);
+    expect(bear.stderr.trim()).toBe('mopo: algo.per: the bear learner does not take n-step returns or prioritized replay; remove the key.');
   });
 
   it('accepts algo.ensembles.penalty=ensemble_std, which the ensemble implements', () => {
