@@ -75,10 +75,11 @@ export function readReplay(config: ConfigView, choice: AlgoChoice): ReplaySettin
   const algo = config.at('algo');
   const gamma = typeof choice.settings.gamma === 'number' ? choice.settings.gamma : NaN;
   if (!choice.learner.weightedReplay || Number.isNaN(gamma)) {
-    // Its base config has none of these keys; one added by hand (+algo.per=true) would be ignored.
-    const stated = Object.values(REPLAY_SETTINGS.fields).find((field) => algo.has(field.key));
-    if (stated) {
-      throw new ConfigError(`algo.${stated.key}: the ${choice.learner.name} learner does not take n-step returns or prioritized replay; remove the key.`);
+    // Its config may lack these keys, or inherit them (algo=mopo's from sac.yaml); a value that asks for either would be ignored.
+    const { nStep, per } = REPLAY_SETTINGS.fields;
+    const asked = (algo.has(nStep.key) && nStep.read(algo) !== 1) || (algo.has(per.key) && per.read(algo));
+    if (asked) {
+      throw new ConfigError(`algo.n_step=${algo.has(nStep.key) ? nStep.read(algo) : 1}, algo.per=${algo.has(per.key) && per.read(algo)}: the ${choice.learner.name} learner does not take n-step returns or prioritized replay; leave algo.n_step=1 and algo.per=false.`);
     }
     return { ...REPLAY_SETTINGS.defaults(), gamma };
   }

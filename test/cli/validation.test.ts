@@ -30,7 +30,7 @@ describe('values are checked before anything is created', () => {
     // BEAR does not take them: a key added by hand is refused, not ignored
     const bear = mopo(['exp=halfcheetah-medium-bear', '+algo.per=true']);
     expect(bear.status).toBe(1);
-    expect(bear.stderr.trim()).toBe('mopo: algo.per: the bear learner does not take n-step returns or prioritized replay; remove the key.');
+    expect(bear.stderr.trim()).toBe('mopo: algo.n_step=1, algo.per=true: the bear learner does not take n-step returns or prioritized replay; leave algo.n_step=1 and algo.per=false.');
   });
 
   it('accepts algo.ensembles.penalty=ensemble_std, which the ensemble implements', () => {
