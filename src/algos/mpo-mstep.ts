@@ -8,8 +8,7 @@
  *   KL_Σ   = (1/B) Σ_s ½ Σ_j (σ′_sj²/σ_sj² − 1 + ln(σ_sj²/σ′_sj²))
  *   L      = −( F + α_μ(ε_μ − KL_μ) + α_Σ(ε_Σ − KL_Σ) )
  * The Lagrange multipliers follow pytorchrl (after daisatojp/mpo): before each actor step
- *   α_μ ← clip(α_μ − scale_μ·(ε_μ − KL_μ), 0, max_μ),  α_Σ likewise with KL_Σ
- * (pytorchrl updates α_Σ from KL_μ, a slip; here each from its own KL).
+ *   α_μ ← clip(α_μ − scale_μ·(ε_μ − KL_μ), 0, max_μ),  α_Σ likewise with KL_Σ.
  * F is a mean over the N·B sample pairs as in pytorchrl, so the multipliers' defaults
  * weigh the KL terms as they do there.
  *

@@ -19,9 +19,9 @@
  * Where this differs from pytorchrl's port: its M-step loop recomputes the loss
  * `mstep_iterations` times but steps the optimiser once (daisatojp/mpo steps every
  * iteration, as here); its loss adds the target policy's log-density where the decoupled
- * update uses π(μ, Σ′) and π(μ′, Σ) (here: the decoupled one); it updates α_Σ from KL_μ
- * (here: from KL_Σ); the E-step dual is minimised exactly (mpo-estep.ts) where it runs
- * SLSQP from the previous η. With prioritized replay the importance weights weigh the
+ * update uses π(μ, Σ′) and π(μ′, Σ) (here: the decoupled one); its KL builds Σ from the
+ * variances as if they were Cholesky factors, i.e. Σ = diag(σ⁴) (here: diag(σ²)); the
+ * E-step dual is minimised exactly (mpo-estep.ts) where it runs SLSQP from the previous η. With prioritized replay the importance weights weigh the
  * critic's loss only, as in pytorchrl's MPO.
  *
  * All sampling noise comes from our Rng, so a seed fixes every update and a restored
