@@ -35,7 +35,25 @@ export function readAlgoChoice(config: ConfigView): AlgoChoice {
   if (!learner.loops.includes(loop)) {
     throw new ConfigError(`algo.loop=${loop}: the ${learner.name} learner cannot learn ${loop === 'online' ? 'online' : 'from a dataset'}; it learns ${learner.loops.join(' or ')}.`);
   }
-  return { name, learner, settings: learner.settings.read(algo) as Record<string, unknown>, loop };
+  return { name, learner, settings: readLearnerSettings(algo, name, learner), loop };
+}
+
+/**
+ * The learner's settings. `algo.learner=td3` under an algo made for another learner
+ * (algo=mopo carries SAC's keys) misses the new learner's keys: say which learner wanted
+ * them and where its keys are, not only which key is missing.
+ */
+function readLearnerSettings(algo: ConfigView, name: string, learner: LearnerRow): Record<string, unknown> {
+  try {
+    return learner.settings.read(algo) as Record<string, unknown>;
+  } catch (error) {
+    const missing = error instanceof ConfigError ? /^Missing key '([^']+)'/.exec(error.message) : null;
+    if (!missing || name === learner.name) throw error;
+    throw new ConfigError(
+      `algo.learner=${learner.name}: algo=${name} has no '${missing[1]}', which the ${learner.name} learner needs (its keys and defaults are in configs/algo/${learner.name}.yaml). ` +
+        `Choose an algo made for it (algo=td3, algo=mpo, … set algo.learner themselves), or add its keys to algo=${name} (e.g. +${missing[1]}=…).`,
+    );
+  }
 }
 
 /**

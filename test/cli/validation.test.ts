@@ -33,6 +33,13 @@ describe('values are checked before anything is created', () => {
     expect(bear.stderr.trim()).toBe('mopo: algo.n_step=1, algo.per=true: the bear learner does not take n-step returns or prioritized replay; leave algo.n_step=1 and algo.per=false.');
   });
 
+  it('algo.learner=td3 under algo=mopo names the learner that wants the missing key, before creating anything', () => {
+    const result = mopo(['exp=quickstart', 'algo.learner=td3', 'hydra.run.dir=run']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("algo.learner=td3: algo=mopo has no 'algo.policy_delay', which the td3 learner needs (its keys and defaults are in configs/algo/td3.yaml).");
+    expect(existsSync(path.join(result.cwd, 'run'))).toBe(false);
+  });
+
   it('accepts algo.ensembles.penalty=ensemble_std, which the ensemble implements', () => {
     const result = mopo(['--cfg', 'job', 'exp=quickstart', 'algo.ensembles.penalty=ensemble_std']);
     expect(result.status).toBe(0);
