@@ -29,10 +29,10 @@ export class EnvError extends MopoError {}
 /** A backend or numerical-setup problem the user can act on (e.g. asked for a backend that cannot load). */
 export class BackendError extends MopoError {}
 
-/** The run was interrupted by the user (Ctrl-C); conventional exit code 130. */
+/** The run was interrupted (Ctrl-C: exit code 130; another signal: 128 + its number). */
 export class InterruptedError extends MopoError {
-  constructor(message = 'Interrupted') {
-    super(message, { exitCode: 130 });
+  constructor(message = 'Interrupted', exitCode = 130) {
+    super(message, { exitCode });
   }
 }
 

@@ -5,7 +5,7 @@
 import { searchPathFor } from '../config/compose.js';
 import { JobConfig, createRepository } from '../config/job-config.js';
 import type { ConfigRepository } from '../config/repository.js';
-import { claimDirectory, claimSweepDir, toYaml, writeFileAtomic } from '../config/run-dir.js';
+import { toYaml } from '../config/run-dir.js';
 import { expandSweep } from '../config/sweep.js';
 import { pythonStr } from '../config/python-text.js';
 import { allKeys, getPath, isDict, type ConfigDict } from '../config/value.js';
@@ -16,7 +16,9 @@ import { parseFlags, type CliFlags } from './flags.js';
 import { shellCompletion } from './completion.js';
 import { renderHelp, renderHydraHelp } from './help.js';
 import { renderInfo, renderPlugins, renderSearchPath } from './info.js';
-import { launchJob, renderSummary, runJobs } from './launch.js';
+import { chooseLauncher } from '../launch/launcher-table.js';
+import { openSweep, type ComposedJob } from '../launch/sweep-dir.js';
+import { launchJob, renderSummary } from './launch.js';
 import { reportError } from './report-error.js';
 import { checkTrainJob, loadTrainTask } from './task.js';
 import path from 'node:path';
@@ -102,7 +104,7 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
 
   // Compose every job before launching any: a typo in one job should not surface
   // hours into the sweep.
-  const composed: { num: number; overrides: string[]; config: JobConfig }[] = [];
+  const composed: ComposedJob[] = [];
   const configErrors: string[] = [];
   for (const j of sweep) {
     try {
@@ -121,16 +123,42 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
     return 0;
   }
 
-  const sweepDir = claimDirectory(String(composed[0]!.config.hydra('sweep.dir')), claimSweepDir);
-  for (const j of composed) (((j.config.composed.config.hydra as ConfigDict).sweep as ConfigDict).dir = sweepDir);
-  writeFileAtomic(path.join(sweepDir, 'multirun.yaml'), toYaml({ hydra: composed[0]!.config.hydraNode(false), ...composed[0]!.config.jobConfig(false) }));
-
+  // The launcher's settings are checked before any directory is made.
+  const launcher = chooseLauncher(composed[0]!.config.launcher());
+  const search = { configName: flags.configName, configPath: absolute(flags.configPath), configDir: absolute(flags.configDir), startTime };
+  const { sweepDir, continued, jobs } = openSweep(composed, search);
   const log = (line: string) => console.log(line);
-  log(`[${timestamp()}][HYDRA] Launching ${composed.length} jobs locally (sweep dir: ${sweepDir})`);
-  const outcomes = await runJobs(composed, await loadTrainTask(), { failFast: flags.failFast, log });
+  const rerun = rerunCommand(flags, sweepDir);
+  log(`[${timestamp()}][HYDRA] Launching ${composed.length} jobs ${launcher.where} (sweep dir: ${sweepDir})`);
+  if (continued) {
+    const finished = jobs.filter((j) => j.earlier?.status === 'ok').length;
+    log(`Continuing the sweep in ${sweepDir}: ${finished} of ${jobs.length} jobs finished earlier and are not run again; the others continue from their latest checkpoints.`);
+  } else {
+    log(`If the sweep stops, this continues it: ${rerun}`);
+  }
+  const outcomes = await launcher.launch(jobs, { sweepDir, search, failFast: flags.failFast, rerun, log, loadTask: loadTrainTask });
   log(renderSummary(outcomes, sweepDir));
   if (outcomes.some((o) => o.status === 'interrupted')) return 130;
-  return outcomes.every((o) => o.status === 'ok') ? 0 : 1;
+  return outcomes.every((o) => o.status === 'ok' || o.status === 'finished earlier' || o.status === 'submitted') ? 0 : 1;
+}
+
+/** `mopo -m <the same overrides> hydra.sweep.dir=<this sweep's directory>`, ready to paste into a shell. */
+function rerunCommand(flags: CliFlags, sweepDir: string): string {
+  const configFlags = [
+    ...(flags.configName !== 'config' ? ['-cn', flags.configName] : []),
+    ...(flags.configPath !== null ? ['-cp', path.resolve(flags.configPath)] : []),
+    ...(flags.configDir !== null ? ['-cd', path.resolve(flags.configDir)] : []),
+  ];
+  const overrides = [...flags.overrides.filter((o) => !/^\+{0,2}hydra\.sweep\.dir=/.test(o)), `hydra.sweep.dir=${sweepDir}`];
+  return ['mopo', '-m', ...configFlags, ...overrides].map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function absolute(dir: string | null): string | null {
+  return dir === null ? null : path.resolve(dir);
 }
 
 function timestamp(): string {

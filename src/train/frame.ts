@@ -1,9 +1,11 @@
 /**
  * What every training loop does the same way, whatever feeds it (an environment, a
- * dataset, model rollouts): the session (backend, workers, progress, log, Ctrl-C),
- * the learner built fresh or from the checkpoint being resumed, metrics averaged over
- * an epoch and written at its end with the evaluation, checkpoints holding every part
- * a loop registers, and the final summary with the scores under each protocol.
+ * dataset, model rollouts): the session (backend, workers, progress, log, Ctrl-C and
+ * the stop signals), the learner built fresh or from the checkpoint being resumed (the
+ * run directory's own latest, so a requeued job continues in place; else
+ * `checkpoint.resume_from`), metrics averaged over an epoch and written at its end
+ * with the evaluation, checkpoints holding every part a loop registers, and the final
+ * summary with the scores under each protocol.
  *
  * A loop keeps only its own steps: it registers what it must save (`keep`), counts
  * its steps (`step`), hands over each update's measurements (`record`), closes epochs
@@ -22,7 +24,7 @@ import { CheckpointError } from '../errors.js';
 import type { Json } from '../nn/state.js';
 import { Rng } from '../util/rng.js';
 import { readAlgoChoice, type AlgoChoice } from './algo-choice.js';
-import { bestCheckpoint, checkpointName, readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
+import { bestCheckpoint, checkpointName, listCheckpoints, readCheckpoint, type Checkpoint, type NamedArray } from './checkpoint.js';
 import { EpisodeRecorder, RECORDING_SUFFIX, writeRecording } from './episode-recording.js';
 import { evaluatePolicy, type EvaluationResult } from './evaluate.js';
 import { fileSinks, MetricsLog, type MetricRow } from './metrics.js';
@@ -111,7 +113,9 @@ export class TrainingFrame {
     const spec = env.spec;
     requireActionSpace(algo.name, algo.learner.actionKind, spec);
     const maxEpisodeSteps = envOptions.maxEpisodeSteps ?? spec.maxEpisodeSteps;
-    const resume = run.checkpoint.resumeFrom ? readCheckpoint(run.checkpoint.resumeFrom) : null;
+    const ownCheckpoint = latestCheckpoint(runDir);
+    const resumeFrom = ownCheckpoint ?? run.checkpoint.resumeFrom;
+    const resume = resumeFrom ? readCheckpoint(resumeFrom) : null;
     if (resume) checkResumable(resume, algo.name, env, envOptions.id ?? spec.id);
 
     const session = await openSession(runDir, run, hooks.interrupt, hooks.progress);
@@ -126,10 +130,14 @@ export class TrainingFrame {
       learner.distribute(session.threads);
       const evalEnv = await env.make({ seed: run.eval.seed, maxEpisodeSteps });
       opened.push({ dispose: () => evalEnv.close() });
-      const metrics = new MetricsLog(fileSinks(runDir, toYaml(config.root)), resume ? MetricsLog.fromFiles(resume.files) : {});
+      // Resumed in place, the run keeps its earlier TensorBoard file (config text and rows up
+      // to the checkpoint) and adds one from the first step the checkpoint does not hold.
+      const sinks = ownCheckpoint ? fileSinks(runDir, undefined, { startStep: resume!.manifest.step + 1 }) : fileSinks(runDir, toYaml(config.root));
+      const metrics = new MetricsLog(sinks, resume ? MetricsLog.fromFiles(resume.files) : {});
       const state = (resume ? savedPart(resume, 'frame')?.meta : null) as FrameState | null;
       const omitted = resume ? describeOmitted(resume) : null;
       if (omitted) session.log(omitted);
+      if (ownCheckpoint) session.log(`This run directory holds checkpoints: continuing from the latest, ${ownCheckpoint}`);
       session.log(`Environment: ${env.description} (obs ${sizes.observationSize}, act ${sizes.actionSize}, ${maxEpisodeSteps} steps per episode); learner: ${algo.learner.name} (algo=${algo.name})`);
       return new TrainingFrame(context, run, algo, env, maxEpisodeSteps, session, resume, learner, metrics, evalEnv, hooks, state ?? freshState());
     } catch (error) {
@@ -252,10 +260,10 @@ export class TrainingFrame {
     if (this.session.interrupt.requested && !done && this.state.step < this.totalSteps) this.stop(`at step ${this.state.step}`);
   }
 
-  /** Saves a checkpoint and ends the run as interrupted `where`. */
+  /** Saves a checkpoint and ends the run as interrupted `where`, with the exit code of the signal that stopped it. */
   stop(where: string): never {
     this.session.progress.stop();
-    throw interruptedAt(where, this.save());
+    throw interruptedAt(where, this.save(), this.session.interrupt.exitCode);
   }
 
   /** Writes a checkpoint of every registered part; returns its directory. */
@@ -401,6 +409,15 @@ function describeOmitted(checkpoint: Checkpoint): string | null {
   if (omitted.length === 0) return null;
   const names = omitted.map(([name, meta]) => `${name} (${(meta as { omitted: string }).omitted})`).join(', ');
   return `Checkpoint ${checkpoint.dir} was saved without its ${names}: the run refills it and continues, but not bit-identically with a run that was never stopped.`;
+}
+
+/**
+ * The newest complete checkpoint in the run directory, if any: a job requeued by SLURM,
+ * or a sweep run again, continues where it stopped (before `checkpoint.resume_from`,
+ * which only says where a fresh run starts).
+ */
+function latestCheckpoint(runDir: string): string | null {
+  return listCheckpoints(path.join(runDir, 'checkpoints')).at(-1) ?? null;
 }
 
 function freshState(): FrameState {

@@ -118,12 +118,18 @@ export class CsvSink implements MetricsSink {
 /**
  * TensorBoard event files: every numeric value of a row becomes a scalar at the row's
  * step (dynamics rows, which have no step, at their epoch); tags are the column names.
+ * Rows before `startStep` are left out: a run resumed in its own directory finds them
+ * in the event file written before it stopped.
  */
 export class TensorBoardMetrics implements MetricsSink {
-  constructor(private readonly events: TensorBoardSink) {}
+  constructor(
+    private readonly events: TensorBoardSink,
+    private readonly startStep = 0,
+  ) {}
 
   append(_stream: string, row: MetricRow): void {
     const step = typeof row.step === 'number' ? row.step : Number(row.epoch ?? 0);
+    if (step < this.startStep) return;
     const wallTime = typeof row.wall_time === 'number' ? row.wall_time : Date.now() / 1000;
     const values: Record<string, number> = {};
     for (const [key, value] of Object.entries(row)) {
@@ -137,11 +143,17 @@ export class TensorBoardMetrics implements MetricsSink {
   }
 }
 
-/** The CSV, JSONL and TensorBoard files of a run directory; `configYaml` goes to TensorBoard's text tab. */
-export function fileSinks(runDir: string, configYaml?: string): MetricsSink[] {
-  const events = new TensorBoardSink(runDir);
+/**
+ * The CSV, JSONL and TensorBoard files of a run directory; `configYaml` goes to
+ * TensorBoard's text tab. The CSV and JSONL files are written anew from the rows handed
+ * over; a new TensorBoard file is added, holding the rows from `startStep` on (a run
+ * resumed in its own directory passes the first step its checkpoint does not hold).
+ */
+export function fileSinks(runDir: string, configYaml?: string, options: { startStep?: number } = {}): MetricsSink[] {
+  const startStep = options.startStep ?? 0;
+  const events = new TensorBoardSink(runDir, { startStep });
   if (configYaml !== undefined) events.text('config', `\`\`\`yaml\n${configYaml}\`\`\``);
-  return [new CsvSink(runDir), new JsonlSink(runDir), new TensorBoardMetrics(events)];
+  return [new CsvSink(runDir), new JsonlSink(runDir), new TensorBoardMetrics(events, startStep)];
 }
 
 function orderColumns(columns: string[]): string[] {

@@ -100,7 +100,7 @@ export interface TrainHooks {
   onEpoch?(row: MetricRow): void;
 }
 
-/** The error a Ctrl-C ends a run with: where it stopped and how to continue. */
-export function interruptedAt(where: string, checkpoint: string): InterruptedError {
-  return new InterruptedError(`Training interrupted ${where}. Checkpoint: ${checkpoint}\nResume with: mopo <same overrides> checkpoint.resume_from=${checkpoint}`);
+/** The error a Ctrl-C (or another stop signal, with its exit code) ends a run with: where it stopped and how to continue. */
+export function interruptedAt(where: string, checkpoint: string, exitCode = 130): InterruptedError {
+  return new InterruptedError(`Training interrupted ${where}. Checkpoint: ${checkpoint}\nResume with: mopo <same overrides> checkpoint.resume_from=${checkpoint}`, exitCode);
 }
