@@ -24,6 +24,7 @@ export interface CliFlags {
   info: InfoTopic | null;
   multirun: boolean;
   failFast: boolean;
+  noWait: boolean;
   jobsJson: boolean;
   configName: string;
   configPath: string | null;
@@ -49,6 +50,7 @@ export const FLAG_SPECS: FlagSpec[] = [
   { name: 'multirun', aliases: ['m'], type: 'boolean' },
   { name: 'run', aliases: ['r'], type: 'boolean' },
   { name: 'fail-fast', aliases: [], type: 'boolean' },
+  { name: 'no-wait', aliases: [], type: 'boolean' },
   { name: 'jobs-json', aliases: [], type: 'boolean' },
   { name: 'config-name', aliases: ['cn'], type: 'string' },
   { name: 'config-path', aliases: ['cp'], type: 'string' },
@@ -123,6 +125,7 @@ export function parseFlags(argv: string[], extraFlags: FlagSpec[] = []): CliFlag
     info,
     multirun: parsed.multirun === true,
     failFast: parsed['fail-fast'] === true,
+    noWait: parsed['no-wait'] === true,
     jobsJson: parsed['jobs-json'] === true,
     configName: str('config-name') ?? 'config',
     configPath: str('config-path'),

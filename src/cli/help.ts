@@ -45,6 +45,7 @@ export function renderHelp(repo: ConfigRepository, configName: string, overrides
     '  --info, -i [TOPIC]         config, defaults, defaults-tree, plugins, searchpath or all',
     '  --multirun, -m             run a sweep over comma-separated values, range(), choice(), glob()',
     '  --fail-fast                with -m: stop at the first failed job',
+    '  --no-wait                  with -m and hydra/launcher=slurm: return once the jobs are submitted',
     '  --jobs-json                with -m: print the jobs as a JSON array and run nothing (CI matrices)',
     '  --config-name, -cn NAME    primary config (default: config)',
     '  --config-path, -cp DIR     directory of the primary config (default: the built-in configs)',

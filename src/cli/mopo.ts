@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(flags.info === 'searchpath' ? renderSearchPath(searched) : renderPlugins(searched));
       return 0;
     }
+    if (flags.noWait && !flags.multirun) throw new ConfigError('--no-wait is for sweeps on a cluster: mopo -m … hydra/launcher=slurm --no-wait.');
     if (flags.multirun || flags.jobsJson) return await multirun(repo, flags, startTime);
 
     const job = JobConfig.compose(repo, { configName: flags.configName, overrides: flags.overrides, startTime });
@@ -124,7 +125,12 @@ async function multirun(repo: ConfigRepository, flags: CliFlags, startTime: Date
   }
 
   // The launcher's settings are checked before any directory is made.
-  const launcher = chooseLauncher(composed[0]!.config.launcher());
+  const choice = composed[0]!.config.launcher();
+  if (flags.noWait) {
+    if (choice.name !== 'slurm') throw new ConfigError(`--no-wait is for hydra/launcher=slurm (jobs on a cluster); hydra/launcher=${choice.name} runs them here, so there is nothing to leave running.`);
+    choice.options.wait = false;
+  }
+  const launcher = chooseLauncher(choice);
   const search = { configName: flags.configName, configPath: absolute(flags.configPath), configDir: absolute(flags.configDir), startTime };
   const { sweepDir, continued, jobs } = openSweep(composed, search);
   const log = (line: string) => console.log(line);

@@ -65,7 +65,9 @@ export async function runJobProcess(runDir: string | undefined): Promise<number>
 
 /** A SLURM job stopped by the time-limit warning goes back into the queue, if its budget of requeues allows. */
 function requeueAtTimeLimit(job: JobConfig, timeouts: number): void {
-  const slurmJob = process.env.SLURM_JOB_ID;
+  // An array task is named <array>_<task>: the array's own id would requeue every task of it.
+  const { SLURM_JOB_ID: id, SLURM_ARRAY_JOB_ID: array, SLURM_ARRAY_TASK_ID: task } = process.env;
+  const slurmJob = array && task ? `${array}_${task}` : id;
   if (!slurmJob) return;
   const allowed = Number(job.launcher().options.max_num_timeout ?? 0);
   if (timeouts > allowed) {

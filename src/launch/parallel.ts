@@ -63,20 +63,20 @@ async function launchParallel(jobs: SweepJob[], options: ParallelOptions, contex
       };
       const start = (job: SweepJob) => {
         writeLaunchRecord(job.runDir, launchRecord(job, context.search, context.sweepDir, job.runDir, threadsOverride(job, coresPerJob)));
-        const logs = [path.join(job.runDir, 'stdout.log'), path.join(job.runDir, 'stderr.log')] as const;
-        const [out, err] = logs.map((file) => openSync(file, 'a'));
+        const [stdout, stderr] = [path.join(job.runDir, 'stdout.log'), path.join(job.runDir, 'stderr.log')];
+        const [out, err] = [stdout, stderr].map((file) => openSync(file, 'a'));
         const startedAt = Date.now();
         const child = spawn(process.execPath, [jobProcessScript(), job.runDir], { stdio: ['ignore', out!, err!, 'ipc'], detached: true });
         closeSync(out!);
         closeSync(err!);
         running.set(job.num, child);
-        context.log(`${jobLine(job)}\n\t   output: ${logs[0]}`);
+        context.log(`${jobLine(job)}\n\t   output: ${stdout}`);
         let ended = false;
         const end = (exit: string) => {
           if (ended) return;
           ended = true;
           running.delete(job.num);
-          const outcome = workerOutcome(job, startedAt, exit, stoppedBy !== null, [...logs]);
+          const outcome = workerOutcome(job, startedAt, exit, stoppedBy !== null, [stderr, stdout]);
           outcomes.set(job.num, outcome);
           context.log(`\t#${job.num} ${outcome.status.toUpperCase()} after ${outcome.seconds.toFixed(1)} s${outcome.error ? `: ${outcome.error.split('\n')[0]}` : ''}`);
           if (outcome.status === 'failed') failed = true;
