@@ -48,8 +48,15 @@ export async function runJobProcess(runDir: string | undefined): Promise<number>
     await launchJob(job, await loadTrainTask(), (line) => console.log(line), runDir);
     outcome = ended('ok', null, 0);
   } catch (error) {
-    const exitCode = reportError('mopo', error);
     const message = isMopoError(error) ? error.message : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    let exitCode: number;
+    if (error instanceof InterruptedError) {
+      // Not "resume with checkpoint.resume_from": a sweep's job continues in its own directory.
+      console.error(`mopo: ${message.split('\n')[0]}\nThis job continues from it when SLURM requeues it or when the sweep runs again (same hydra.sweep.dir).`);
+      exitCode = error.exitCode;
+    } else {
+      exitCode = reportError('mopo', error);
+    }
     outcome = ended(error instanceof InterruptedError ? 'interrupted' : 'failed', message, exitCode);
   }
   const timeLimit = outcome.status === 'interrupted' && outcome.exitCode === exitCodeFor('SIGUSR1');

@@ -44,6 +44,8 @@ async function launchParallel(jobs: SweepJob[], options: ParallelOptions, contex
   const cores = availableParallelism();
   const coresPerJob = Math.max(1, Math.floor(cores / slots));
   if (queue.some(usesAutoThreads)) context.log(`threads=auto: ${cores} cores shared by ${slots} jobs at a time, so each job runs with threads=${coresPerJob - 1}`);
+  const named = Math.max(0, ...queue.filter((job) => !usesAutoThreads(job)).map((job) => Number(job.config.view().value('threads'))));
+  if (slots * (named + 1) > cores && named > 0) context.log(`Note: threads=${named} was set, so ${slots} jobs at a time use ${slots * (named + 1)} threads on ${cores} cores; threads=auto shares the cores out.`);
 
   const running = new Map<number, { kill(signal: NodeJS.Signals): void }>();
   let stoppedBy: NodeJS.Signals | null = null;

@@ -3,7 +3,9 @@
  * the same sweep into the same `hydra.sweep.dir` continues it: jobs that finished are
  * skipped, the others resume from their latest checkpoint (the training frame does that
  * for any run directory holding checkpoints). A directory holding another sweep is never
- * reused: the new sweep takes `<dir>_1`, as any run does.
+ * reused: the new sweep takes `<dir>_1`, as any run does; so is a directory named by the
+ * time (the default `multirun/${now:…}`), where a second sweep started in the same
+ * second is another sweep, not this one run again.
  *
  * Every job directory is claimed before the first job starts, and its `.hydra/` (where
  * the job's run record goes) holds two files of the launchers':
@@ -80,8 +82,9 @@ export function openSweep(composed: ComposedJob[], search: SearchPath): OpenedSw
   let sweepDir = requested;
   let continued = false;
   if (!claimSweepDir(requested)) {
+    const named = String(((composed[0]!.config.composed.config.hydra as ConfigDict).sweep as ConfigDict).dir);
     setSweepDir(composed, requested);
-    continued = holdsSweep(composed);
+    continued = !named.includes('${now:') && holdsSweep(composed);
     if (!continued) sweepDir = claimDirectory(requested, claimSweepDir);
   }
   setSweepDir(composed, sweepDir);

@@ -154,6 +154,8 @@ async function waitFor(watched: Map<number, Watch>, outcomes: Map<number, JobOut
 function finalOutcome(w: Watch, task: TaskState | null): JobOutcome {
   const reported = readJobOutcome(w.job.runDir);
   const fresh = reported !== null && Date.parse(reported.endedAt) >= Date.parse(w.submission.submittedAt) ? reported : null;
+  // A job that ran and ended between two looks was never seen running: its own count of seconds stands in.
+  if (w.runningSince === null && fresh !== null) w.runningSince = Date.now() - fresh.seconds * 1000;
   if (task === null) {
     if (fresh === null) return outcomeOf(w, 'failed', `SLURM no longer lists job ${taskName(w)}, and it left no outcome: see its logs`);
     return fresh.status === 'ok' ? { ...outcomeOf(w, 'ok', null), score: readFinalScore(w.job.runDir) } : outcomeOf(w, fresh.status, fresh.error);
