@@ -25,7 +25,7 @@ fail() { echo "slurm: $*" >&2; exit 1; }
 if [ "${1:-}" = --install ] && ! command -v slurmctld >/dev/null 2>&1; then
   say "installing slurm-wlm and munge"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 slurm-wlm munge >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 slurm-wlm munge >/dev/null
 fi
 for tool in munged slurmctld slurmd scontrol sinfo; do
   command -v "$tool" >/dev/null 2>&1 || fail "'$tool' not found: install Debian's slurm-wlm and munge packages (or run start.sh --install)."
@@ -63,7 +63,8 @@ mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
 cat > "$CONF.new" <<CONF
 $MARKER
 ClusterName=local
-SlurmctldHost=$HOST
+# The daemons talk over 127.0.0.1, so a container whose host name does not resolve works too.
+SlurmctldHost=$HOST(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 # A requeued job may start again after cred_expire seconds (120 by default), and pending
@@ -85,7 +86,7 @@ ReturnToService=2
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MinJobAge=300
-NodeName=$HOST CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
+NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 CONF
 if ! cmp -s "$CONF.new" "$CONF" 2>/dev/null; then
