@@ -10,12 +10,13 @@
  * Light to import: the learner classes (and TensorFlow.js with them) load only when a
  * row builds one, so `mopo --cfg job` can check options without them.
  */
-import type { ActionKind } from '../envs/action-space.js';
+import { actionSpaceName, type ActionKind } from '../envs/action-space.js';
 import { ConfigError } from '../errors.js';
 import type { ModuleState } from '../nn/state.js';
 import { didYouMean } from '../util/suggest.js';
 import { BEAR_SETTINGS } from './bear-options.js';
 import { DDPG_SETTINGS } from './ddpg-options.js';
+import { DDQN_SETTINGS } from './ddqn-options.js';
 import type { Learner, LearnerSizes } from './learner.js';
 import { MPO_SETTINGS } from './mpo-options.js';
 import type { Field, OptionsSchema, Values } from './option-schema.js';
@@ -104,7 +105,26 @@ export const LEARNERS: readonly LearnerRow[] = [
     create: async (options) => new (await import('./mpo.js')).Mpo(options),
     fromState: async (state, settings) => (await import('./mpo.js')).Mpo.fromState(state, settings),
   }),
+  row({
+    name: 'ddqn',
+    summary: 'Double DQN: one Q network with a Polyak target, ε-greedy exploration',
+    actionKind: 'discrete',
+    loops: ['online', 'offline'],
+    stochastic: false,
+    settings: DDQN_SETTINGS,
+    create: async (options) => new (await import('./ddqn.js')).Ddqn({ ...options, actionCount: discreteActionCount('ddqn', options) }),
+    fromState: async (state, settings) => (await import('./ddqn.js')).Ddqn.fromState(state, settings),
+  }),
 ];
+
+/** n of the discrete action space a discrete learner is built for. */
+function discreteActionCount(learner: string, sizes: LearnerSizes): number {
+  const space = sizes.actionSpace;
+  if (space?.kind !== 'discrete') {
+    throw new ConfigError(`The ${learner} learner needs a discrete action space, got ${space ? actionSpaceName(space) : `box(${sizes.actionSize})`}.`);
+  }
+  return space.n;
+}
 
 export function learnerRow(name: string): LearnerRow {
   const found = LEARNERS.find((r) => r.name === name);

@@ -5,6 +5,7 @@
  * evaluation, collection and export use nothing else.
  */
 import type { TransitionBatch } from '../data/replay-buffer.js';
+import type { ActionSpace } from '../envs/action-space.js';
 import type { ModuleState } from '../nn/state.js';
 import type { WorkerThread } from '../nn/threads/worker-thread.js';
 import type { Rng } from '../util/rng.js';
@@ -47,5 +48,11 @@ export interface Learner {
 /** What the environment decides about a learner: its input and output widths. */
 export interface LearnerSizes {
   observationSize: number;
+  /** Numbers in one stored action row: the box's size, or 1 (the index) for a discrete space. */
   actionSize: number;
+  /**
+   * The env's action space. A discrete learner learns n, its number of outputs, from it
+   * (`actionSize` is 1 for every discrete env); absent: box(actionSize).
+   */
+  actionSpace?: ActionSpace;
 }

@@ -121,7 +121,7 @@ export class TrainingFrame {
     const session = await openSession(runDir, run, hooks.interrupt, hooks.progress);
     const opened: { dispose(): void }[] = [];
     try {
-      const sizes: LearnerSizes = { observationSize: spec.observationSize, actionSize: spec.actionSize };
+      const sizes: LearnerSizes = { observationSize: spec.observationSize, actionSize: spec.actionSize, actionSpace: spec.actionSpace };
       const saved = resume ? savedPart(resume, 'learner') : null;
       const learner = saved
         ? await algo.learner.fromState(moduleState(resume!, saved), algo.settings)
@@ -160,7 +160,7 @@ export class TrainingFrame {
   }
 
   get sizes(): LearnerSizes {
-    return { observationSize: this.spec.observationSize, actionSize: this.spec.actionSize };
+    return { observationSize: this.spec.observationSize, actionSize: this.spec.actionSize, actionSpace: this.spec.actionSpace };
   }
 
   log(line: string): void {
