@@ -17,6 +17,7 @@ import { didYouMean } from '../util/suggest.js';
 import { BEAR_SETTINGS } from './bear-options.js';
 import { DDPG_SETTINGS } from './ddpg-options.js';
 import { DDQN_SETTINGS } from './ddqn-options.js';
+import { DISCRETE_SAC_SETTINGS } from './discrete-sac-options.js';
 import type { Learner, LearnerSizes } from './learner.js';
 import { MPO_SETTINGS } from './mpo-options.js';
 import type { Field, OptionsSchema, Values } from './option-schema.js';
@@ -114,6 +115,16 @@ export const LEARNERS: readonly LearnerRow[] = [
     settings: DDQN_SETTINGS,
     create: async (options) => new (await import('./ddqn.js')).Ddqn({ ...options, actionCount: discreteActionCount('ddqn', options) }),
     fromState: async (state, settings) => (await import('./ddqn.js')).Ddqn.fromState(state, settings),
+  }),
+  row({
+    name: 'discrete_sac',
+    summary: 'SAC for discrete actions: categorical policy, twin Q(s, ·) critics, learned temperature',
+    actionKind: 'discrete',
+    loops: ['online', 'offline'],
+    stochastic: true,
+    settings: DISCRETE_SAC_SETTINGS,
+    create: async (options) => new (await import('./discrete-sac.js')).DiscreteSac({ ...options, actionCount: discreteActionCount('discrete_sac', options) }),
+    fromState: async (state, settings) => (await import('./discrete-sac.js')).DiscreteSac.fromState(state, settings),
   }),
 ];
 
