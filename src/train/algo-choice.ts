@@ -5,12 +5,12 @@
  * the command line uses it to check a job before creating anything.
  */
 import type { ConfigView } from '../config/access.js';
-import { learnerRow, type LearnerRow, type LoopKind } from '../algos/learner-table.js';
+import { LEARNERS, learnerRow, type LearnerRow, type LoopKind } from '../algos/learner-table.js';
 import { requireActionSpace } from '../envs/action-space.js';
 import { envSpecFor } from '../envs/registry.js';
 import { ConfigError } from '../errors.js';
 import { checkEnvTarget } from './env-source.js';
-import { OFFLINE_LOOP, ONLINE_LOOP, readModelRollouts, REPLAY_SETTINGS, type ReplaySettings } from './loop-options.js';
+import { OFFLINE_LOOP, oneHotActionCount, ONLINE_LOOP, readModelRollouts, REPLAY_SETTINGS, type ReplaySettings } from './loop-options.js';
 import { readEnvOptions, readGymEnvOptions, readRunOptions } from './options.js';
 
 export interface AlgoChoice {
@@ -69,7 +69,9 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   if (options.envInCode) {
     // The env comes from the caller's code: the config's env section names none.
   } else if (userEnv) checkEnvTarget(config);
-  else requireActionSpace(choice.name, choice.learner.actionKind, envSpecFor(config.string('env.id')));
+  // A registry env's spec, known before anything runs (a user env's is checked by the frame).
+  const env = options.envInCode || userEnv ? null : envSpecFor(config.string('env.id'));
+  if (env) requireActionSpace(choice.name, choice.learner.actionKind, env);
   const algo = config.at('algo');
   readReplay(config, choice);
   if (choice.loop === 'online') {
@@ -79,9 +81,14 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   }
   OFFLINE_LOOP.read(algo);
   if (!options.envInCode) readEnvOptions(config);
-  if (readModelRollouts(algo) && !choice.learner.stochastic) {
-    throw new ConfigError(`algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use sac).`);
+  const rollouts = readModelRollouts(algo);
+  if (rollouts && !choice.learner.stochastic) {
+    const alternatives = LEARNERS.filter((row) => row.stochastic && row.actionKind === choice.learner.actionKind).map((row) => row.name);
+    throw new ConfigError(
+      `algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use ${alternatives.join(' or ')}).`,
+    );
   }
+  if (rollouts && env) oneHotActionCount(rollouts, env);
   return choice;
 }
 

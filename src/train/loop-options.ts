@@ -7,6 +7,7 @@
 import type { ConfigView } from '../config/access.js';
 import { ENSEMBLE_SETTINGS, type EnsembleSettings } from '../algos/mopo/ensemble-options.js';
 import { flag, integer, nullable, number, OptionsSchema, type Values } from '../algos/option-schema.js';
+import { actionSpaceName, type ActionSpace } from '../envs/action-space.js';
 import { ConfigError } from '../errors.js';
 import { expandHome } from './options.js';
 
@@ -76,6 +77,8 @@ export const ROLLOUT_SETTINGS = new OptionsSchema('ModelRollouts', {
   modelRetainEpochs: integer('model_retain_epochs', 5, { min: 1 }),
   /** Share of each batch drawn from the dataset; the rest comes from the model buffer. */
   realRatio: number('real_ratio', 0.05, { min: 0, max: 1 }),
+  /** d3rlpy's flag: the ensemble takes actions one-hot. null: as the env's action space says. */
+  discreteAction: nullable(flag('discrete_action', false)),
 });
 
 /**
@@ -104,4 +107,19 @@ export function readModelRollouts(algo: ConfigView): ModelRollouts | null {
           penalty: { penalty: ENSEMBLE_SETTINGS.fields.penalty.read(ensembles), penaltyCoef: ENSEMBLE_SETTINGS.fields.penaltyCoef.read(ensembles) },
         };
   return { ...ROLLOUT_SETTINGS.read(algo), dynamics };
+}
+
+/**
+ * n when the dynamics ensemble takes the env's actions one-hot (a discrete env), null
+ * for box actions. `algo.discrete_action` may state it; it must then agree with the env.
+ */
+export function oneHotActionCount(rollouts: Pick<ModelRollouts, 'discreteAction'>, env: { readonly id: string; readonly actionSpace: ActionSpace }): number | null {
+  const discrete = env.actionSpace.kind === 'discrete';
+  if (rollouts.discreteAction !== null && rollouts.discreteAction !== discrete) {
+    throw new ConfigError(
+      `algo.discrete_action=${rollouts.discreteAction}, but env ${env.id} has ${actionSpaceName(env.actionSpace)} actions; ` +
+        `set algo.discrete_action=${discrete} or leave it null to follow the env.`,
+    );
+  }
+  return env.actionSpace.kind === 'discrete' ? env.actionSpace.n : null;
 }

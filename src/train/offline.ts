@@ -25,7 +25,7 @@ import { Rng, type RngState } from '../util/rng.js';
 import { readReplay } from './algo-choice.js';
 import { readCheckpoint } from './checkpoint.js';
 import { TrainingFrame, type TrainContext, type TrainResult } from './frame.js';
-import { OFFLINE_LOOP, readModelRollouts, type ModelRollouts } from './loop-options.js';
+import { OFFLINE_LOOP, oneHotActionCount, readModelRollouts, type ModelRollouts } from './loop-options.js';
 import { readEnvOptions, type EnvOptions } from './options.js';
 import { formatNumber } from './progress.js';
 import { rollout, type RolloutStats } from './rollout.js';
@@ -156,12 +156,13 @@ async function prepareModel(frame: TrainingFrame, rollouts: ModelRollouts, envOp
   const source = rollouts.dynamics;
   const resumed = frame.saved('dynamics');
   let ensemble: DynamicsEnsemble;
+  const actionInputs = { observationSize: sizes.observationSize, actionSize: sizes.actionSize, actionCount: oneHotActionCount(rollouts, frame.spec) };
   if (source.kind === 'fit') {
-    const options = { ...source.settings, ...sizes, holdoutRatio: envOptions.validationSplit, maxHoldout: envOptions.maxValidationSize, seed: frame.run.seed };
+    const options = { ...source.settings, ...actionInputs, holdoutRatio: envOptions.validationSplit, maxHoldout: envOptions.maxValidationSize, seed: frame.run.seed };
     ensemble = resumed ? DynamicsEnsemble.fromState(moduleState(frame.resume!, resumed), options) : new DynamicsEnsemble(options);
   } else {
     const from = resumed ? { checkpoint: frame.resume!, part: resumed } : loadFittedDynamics(source.path, frame.spec.id);
-    ensemble = DynamicsEnsemble.fromState(moduleState(from.checkpoint, from.part), source.penalty);
+    ensemble = DynamicsEnsemble.fromState(moduleState(from.checkpoint, from.part), { ...source.penalty, ...actionInputs });
     if (!resumed) frame.log(`Dynamics: the ensemble fitted in ${from.checkpoint.dir} (elites ${ensemble.elites.join(',')})`);
   }
   frame.own(ensemble);

@@ -14,6 +14,7 @@ import { ParamLayout } from '../../nn/layout.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../../nn/state.js';
 import type { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { Rng } from '../../util/rng.js';
+import { actionInputWidth, writeActionInput } from './action-input.js';
 import { resolveEnsembleOptions, type EnsembleOptions, type ResolvedEnsembleOptions } from './ensemble-options.js';
 import { fitEnsemble, type DynamicsData, type FitCallbacks, type FitModel, type FitProgress, type FitResult } from './fit.js';
 import { memberShape, type GroupPrediction } from './member-group.js';
@@ -75,9 +76,10 @@ export class DynamicsEnsemble implements FitModel {
     const o = resolveEnsembleOptions(options);
     this.options = o;
     const D = o.observationSize + 1;
-    this.standardiser = new Standardiser(o.observationSize + o.actionSize);
+    const inputSize = o.observationSize + actionInputWidth(o.actionSize, o.actionCount);
+    this.standardiser = new Standardiser(inputSize);
     const spec = {
-      inputSize: o.observationSize + o.actionSize,
+      inputSize,
       outputSize: D,
       hiddenSize: o.hiddenSize,
       layers: o.layers,
@@ -240,9 +242,11 @@ export class DynamicsEnsemble implements FitModel {
   setState(state: ModuleState): void {
     const meta = ensembleMeta(state);
     const { tensors } = state;
-    for (const key of ['observationSize', 'actionSize', 'members', 'hiddenSize', 'layers'] as const) {
-      if (meta.options[key] !== this.options[key]) {
-        throw new CheckpointError(`The dynamics ensemble state has ${key} ${meta.options[key]}, this ensemble ${this.options[key]}.`);
+    // States saved before discrete actions existed have no actionCount: box actions.
+    const saved = { ...meta.options, actionCount: meta.options.actionCount ?? null };
+    for (const key of ['observationSize', 'actionSize', 'actionCount', 'members', 'hiddenSize', 'layers'] as const) {
+      if (saved[key] !== this.options[key]) {
+        throw new CheckpointError(`The dynamics ensemble state has ${key} ${saved[key]}, this ensemble ${this.options[key]}.`);
       }
     }
     const total = this.options.members * this.memberSize;
@@ -286,12 +290,12 @@ export class DynamicsEnsemble implements FitModel {
     rows: number,
     visit: (start: number, count: number, chunk: GroupPrediction) => void,
   ): void {
-    const { observationSize: O, actionSize: A } = this.options;
-    const I = O + A;
+    const { observationSize: O, actionSize: A, actionCount } = this.options;
+    const I = O + actionInputWidth(A, actionCount);
     const fill = (start: number, count: number, input: Float32Array) => {
       for (let r = 0; r < count; r++) {
         input.set(observations.subarray((start + r) * O, (start + r + 1) * O), r * I);
-        input.set(actions.subarray((start + r) * A, (start + r + 1) * A), r * I + O);
+        writeActionInput(actions, start + r, A, actionCount, input, r * I + O);
       }
       this.standardiser.apply(input, count, input);
     };

@@ -4,6 +4,7 @@
  * Adam 1e-3, batch 256, weight decay per layer, early stop after 5 epochs without a
  * 1 % holdout improvement.
  */
+import { ConfigError } from '../../errors.js';
 import { integer, nullable, number, numberList, oneOf, OptionsSchema, requireSizes, type Values } from '../option-schema.js';
 
 export const PENALTY_KINDS = ['std_norm', 'disagreement', 'ensemble_std'] as const;
@@ -58,6 +59,11 @@ export type EnsembleSettings = Values<typeof ENSEMBLE_SETTINGS.fields>;
 export interface EnsembleOptions extends Partial<EnsembleSettings> {
   observationSize: number;
   actionSize: number;
+  /**
+   * n of a discrete action space: each action row holds one index, which the networks
+   * take one-hot (n inputs; see action-input.ts). null or absent: box actions, as they are.
+   */
+  actionCount?: number | null;
   /** Holdout share of the data, capped by maxHoldout (the config's env.validation_split and env.max_validation_size). Defaults 0.2 and 1000. */
   holdoutRatio?: number;
   maxHoldout?: number;
@@ -65,13 +71,21 @@ export interface EnsembleOptions extends Partial<EnsembleSettings> {
   seed?: number;
 }
 
-export type ResolvedEnsembleOptions = EnsembleSettings & { observationSize: number; actionSize: number; holdoutRatio: number; maxHoldout: number; seed: number };
+export type ResolvedEnsembleOptions = EnsembleSettings & {
+  observationSize: number;
+  actionSize: number;
+  actionCount: number | null;
+  holdoutRatio: number;
+  maxHoldout: number;
+  seed: number;
+};
 
 export function resolveEnsembleOptions(options: EnsembleOptions): ResolvedEnsembleOptions {
-  const { observationSize, actionSize, holdoutRatio = 0.2, maxHoldout = 1000, seed = 0, ...given } = options;
-  requireSizes('EnsembleOptions', { observationSize, actionSize });
+  const { observationSize, actionSize, actionCount = null, holdoutRatio = 0.2, maxHoldout = 1000, seed = 0, ...given } = options;
+  requireSizes('EnsembleOptions', { observationSize, actionSize, ...(actionCount === null ? {} : { actionCount }) });
+  if (actionCount !== null && actionSize !== 1) throw new ConfigError(`EnsembleOptions.actionSize must be 1 (one index a row) with actionCount ${actionCount}, got ${actionSize}.`);
   // Without weight decays given, a non-default depth gets none (the defaults are per layer of 4).
   const layers = given.layers ?? ENSEMBLE_SETTINGS.fields.layers.defaultValue;
   if (given.weightDecays === undefined && layers !== ENSEMBLE_SETTINGS.fields.layers.defaultValue) given.weightDecays = Array<number>(layers + 1).fill(0);
-  return { observationSize, actionSize, ...ENSEMBLE_SETTINGS.resolve(given), holdoutRatio, maxHoldout, seed };
+  return { observationSize, actionSize, actionCount, ...ENSEMBLE_SETTINGS.resolve(given), holdoutRatio, maxHoldout, seed };
 }

@@ -18,6 +18,7 @@
 import { CheckpointError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
 import { mean } from '../../util/stats.js';
+import { actionInputWidth, writeActionInput } from './action-input.js';
 import type { ResolvedEnsembleOptions } from './ensemble-options.js';
 import type { Standardiser } from './standardiser.js';
 
@@ -179,9 +180,10 @@ interface FitRows {
 }
 
 function fitRows(model: FitModel, data: DynamicsData, fitStandardiser: boolean): FitRows {
-  const { inputs, targets } = dynamicsRows(data);
+  const { actionCount } = model.options;
+  const { inputs, targets } = dynamicsRows(data, actionCount);
   const { train, holdout } = splitHoldout(data.size, model.options);
-  const inputWidth = data.observationSize + data.actionSize;
+  const inputWidth = data.observationSize + actionInputWidth(data.actionSize, actionCount);
   if (fitStandardiser) model.standardiser.fit(gatherRows(inputs, train, inputWidth), train.length);
   const scaled = model.standardiser.apply(inputs, data.size);
   const judge = holdout.length > 0 ? holdout : train;
@@ -254,14 +256,15 @@ function recordImprovements(model: FitModel, progress: FitProgress, errors: Floa
   return improved;
 }
 
-/** Inputs [obs, act] and targets [next_obs − obs, reward], row-major. */
-export function dynamicsRows(data: DynamicsData): { inputs: Float32Array; targets: Float32Array } {
+/** Inputs [obs, act] (a discrete action one-hot over `actionCount` columns) and targets [next_obs − obs, reward], row-major. */
+export function dynamicsRows(data: DynamicsData, actionCount: number | null = null): { inputs: Float32Array; targets: Float32Array } {
   const { size, observationSize: O, actionSize: A } = data;
-  const inputs = new Float32Array(size * (O + A));
+  const I = O + actionInputWidth(A, actionCount);
+  const inputs = new Float32Array(size * I);
   const targets = new Float32Array(size * (O + 1));
   for (let i = 0; i < size; i++) {
-    inputs.set(data.observations.subarray(i * O, (i + 1) * O), i * (O + A));
-    inputs.set(data.actions.subarray(i * A, (i + 1) * A), i * (O + A) + O);
+    inputs.set(data.observations.subarray(i * O, (i + 1) * O), i * I);
+    writeActionInput(data.actions, i, A, actionCount, inputs, i * I + O);
     for (let d = 0; d < O; d++) targets[i * (O + 1) + d] = data.nextObservations[i * O + d]! - data.observations[i * O + d]!;
     targets[i * (O + 1) + O] = data.rewards[i]!;
   }
