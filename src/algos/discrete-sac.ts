@@ -128,27 +128,16 @@ export class DiscreteSac {
 
     // 2. actor, against the updated critics
     const [q1, q2] = this.critics.map((critic) => critic.values(observations, B));
-    let actorLoss = 0;
-    let entropy = 0;
+    const minQ = q1!.map((q, k) => Math.min(q, q2![k]!));
+    let policy = { loss: 0, entropy: 0 };
     tf.tidy(() => {
       const { output, trace } = this.actor.forward(0, tf.tensor2d(observations, [B, O]), true);
-      const logProbs = logSoftmax(output.dataSync() as Float32Array, B, n);
-      const dLogits = new Float32Array(B * n);
-      const costs = new Float64Array(n);
-      for (let i = 0; i < B; i++) {
-        let expected = 0;
-        for (let a = 0; a < n; a++) {
-          const k = i * n + a;
-          costs[a] = alpha * logProbs[k]! - Math.min(q1![k]!, q2![k]!);
-          expected += Math.exp(logProbs[k]!) * costs[a]!;
-          entropy -= (Math.exp(logProbs[k]!) * logProbs[k]!) / B;
-        }
-        for (let a = 0; a < n; a++) dLogits[i * n + a] = (Math.exp(logProbs[i * n + a]!) * (costs[a]! - expected)) / B;
-        actorLoss += expected / B;
-      }
+      const { dLogits, ...measured } = categoricalPolicyLoss(logSoftmax(output.dataSync() as Float32Array, B, n), minQ, alpha, B, n);
       const gradient = this.actor.backwardFlat([{ network: 0, trace: trace!, dOutput: tf.tensor2d(dLogits, [B, n]) }], { params: true, input: false }).params!;
       this.actor.setParams(this.actorAdam.apply(this.actor.params, gradient));
+      policy = measured;
     });
+    const { loss: actorLoss, entropy } = policy;
 
     // 3. temperature, 4. targets
     const entropyGap = this.options.targetEntropy - entropy;
@@ -271,6 +260,36 @@ export class DiscreteSac {
     if (!Number.isInteger(rows)) throw new RangeError(`act: ${observations.length} values are not whole rows of ${O}`);
     return rows;
   }
+}
+
+/**
+ * The actor's loss mean_s Σ_a π(a|s)·c(s, a), c = α log π(a|s) − q(s, a), from log π and
+ * q (both [rows, n]); its gradient at the logits, π_a·(c_a − Σ_b π_b c_b)/rows (the α-term
+ * of ∂ log π adds Σ_a π_a·(δ_ak − π_k) = 0); and the mean entropy of π.
+ */
+export function categoricalPolicyLoss(
+  logProbs: Float64Array,
+  q: ArrayLike<number>,
+  alpha: number,
+  rows: number,
+  n: number,
+): { loss: number; entropy: number; dLogits: Float32Array } {
+  const dLogits = new Float32Array(rows * n);
+  const costs = new Float64Array(n);
+  let loss = 0;
+  let entropy = 0;
+  for (let r = 0; r < rows; r++) {
+    let expected = 0;
+    for (let a = 0; a < n; a++) {
+      const k = r * n + a;
+      costs[a] = alpha * logProbs[k]! - q[k]!;
+      expected += Math.exp(logProbs[k]!) * costs[a]!;
+      entropy -= Math.exp(logProbs[k]!) * logProbs[k]!;
+    }
+    for (let a = 0; a < n; a++) dLogits[r * n + a] = (Math.exp(logProbs[r * n + a]!) * (costs[a]! - expected)) / rows;
+    loss += expected;
+  }
+  return { loss: loss / rows, entropy: entropy / rows, dLogits };
 }
 
 /** log softmax of each row of n logits, in float64 (z − max − log Σ exp(z − max)). */

@@ -6,6 +6,7 @@ import { LEARNERS, learnerRow } from '../../src/algos/learner-table.js';
 import { ENSEMBLE_SETTINGS } from '../../src/algos/mopo/ensemble-options.js';
 import { ConfigView } from '../../src/config/access.js';
 import { allocateBatch } from '../../src/data/replay-buffer.js';
+import { discrete, type ActionKind } from '../../src/envs/action-space.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -15,12 +16,17 @@ beforeAll(async () => {
 
 const root = path.resolve(import.meta.dirname, '../..');
 const sizes = { observationSize: 5, actionSize: 2 };
+/** A discrete learner's env: one index a row, 3 choices. */
+const discreteSizes = { observationSize: 5, actionSize: 1, actionSpace: discrete(3) };
+const sizesFor = (kind: ActionKind) => (kind === 'box' ? sizes : discreteSizes);
 
-function randomBatch(rows: number, seed: number) {
+function randomBatch(rows: number, seed: number, kind: ActionKind = 'box') {
   const rng = new Rng(seed);
-  const batch = allocateBatch(rows, sizes.observationSize, sizes.actionSize);
+  const { observationSize, actionSize } = sizesFor(kind);
+  const batch = allocateBatch(rows, observationSize, actionSize);
   rng.fillNormal(batch.observations);
-  rng.fillUniform(batch.actions, -1, 1);
+  if (kind === 'box') rng.fillUniform(batch.actions, -1, 1);
+  else for (let i = 0; i < rows; i++) batch.actions[i] = rng.int(3);
   rng.fillNormal(batch.rewards);
   rng.fillNormal(batch.nextObservations);
   return batch;
@@ -28,15 +34,15 @@ function randomBatch(rows: number, seed: number) {
 
 describe.each(LEARNERS.map((row) => [row.name, row] as const))('learner row %s', (_name, row) => {
   it('round-trips create → update → getState → fromState → act', async () => {
-    const learner = await row.create({ ...row.settings.defaults(), ...sizes, seed: 3 });
-    const measured = [0, 1, 2].map((k) => learner.update(randomBatch(32, k), { metrics: true }));
+    const learner = await row.create({ ...row.settings.defaults(), ...sizesFor(row.actionKind), seed: 3 });
+    const measured = [0, 1, 2].map((k) => learner.update(randomBatch(32, k, row.actionKind), { metrics: true }));
     expect(Object.keys(measured[2]!).length).toBeGreaterThan(0);
     const restored = await row.fromState(learner.getState());
     const observations = new Rng(7).fillNormal(new Float32Array(4 * sizes.observationSize));
     expect(restored.act(observations, true)).toEqual(learner.act(observations, true));
     expect(restored.act(observations, false, new Rng(1))).toEqual(learner.act(observations, false, new Rng(1)));
     // Both continue identically: the next update measures the same.
-    const next = randomBatch(32, 9);
+    const next = randomBatch(32, 9, row.actionKind);
     expect(restored.update(next, { metrics: true })).toEqual(learner.update(next, { metrics: true }));
     learner.dispose();
     restored.dispose();
@@ -68,7 +74,7 @@ describe('learner options: one schema for the config and for code', () => {
   });
 
   it('names the learners it has when asked for another', () => {
-    expect(() => learnerRow('sca')).toThrow("Unknown learner 'sca'. Did you mean 'sac'? Learners: sac, td3, ddpg, bear, mpo.");
+    expect(() => learnerRow('sca')).toThrow("Unknown learner 'sca'. Did you mean 'sac'? Learners: sac, td3, ddpg, bear, mpo, ddqn, discrete_sac.");
   });
 });
 
