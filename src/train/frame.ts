@@ -285,7 +285,8 @@ export class TrainingFrame {
         learner: this.algo.learner.name,
         envId: this.spec.id,
         env: this.env.record as unknown as Json,
-        ...this.sizes,
+        observationSize: this.spec.observationSize,
+        actionSize: this.spec.actionSize,
         step: this.state.step,
         epoch: this.state.epoch,
         seed: this.run.seed,
@@ -455,6 +456,7 @@ const EPOCH_LINE: readonly [column: string, label: string][] = [
   ['learner/critic_loss', 'critic'],
   ['learner/actor_loss', 'actor'],
   ['learner/alpha', 'α'],
+  ['learner/epsilon', 'ε'],
   ['learner/q_mean', 'Q'],
   ['rollout/reward_mean', 'rollout r'],
   ['rollout/penalty_mean', 'u'],
@@ -464,7 +466,8 @@ function describeEpoch(row: MetricRow, totalEpochs: number | null, totalSteps: n
   const n = (key: string) => (typeof row[key] === 'number' ? formatNumber(row[key] as number) : '–');
   const parts = [`epoch ${row.epoch}${totalEpochs !== null ? `/${totalEpochs}` : ''} step ${row.step}${Number.isFinite(totalSteps) ? `/${totalSteps}` : ''}`];
   for (const [column, label] of EPOCH_LINE) if (column in row) parts.push(`${label} ${n(column)}`);
-  if ('eval/return_mean' in row) parts.push(`eval return ${n('eval/return_mean')}${'eval/normalized_score' in row ? ` (score ${n('eval/normalized_score')})` : ''}`);
+  // Only D4RL's tasks have a normalised score (the classic-control envs report null).
+  if ('eval/return_mean' in row) parts.push(`eval return ${n('eval/return_mean')}${typeof row['eval/normalized_score'] === 'number' ? ` (score ${n('eval/normalized_score')})` : ''}`);
   parts.push(`${n('perf/steps_per_s')} steps/s`);
   return parts.join(' | ');
 }
