@@ -56,7 +56,7 @@ describe('mopo errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("Could not find 'algo/mopoo'");
     expect(result.stderr).toContain("Did you mean 'mopo'?");
-    expect(result.stderr).toMatch(/Available options in 'algo':\n\tbear\n\tddpg\n\tmopo\n\tmpo\n\tsac\n\tsac_online\n\ttd3/);
+    expect(result.stderr).toMatch(/Available options in 'algo':\n\tbear\n\tddpg\n\tddqn\n\tddqn_offline\n\tdiscrete_sac\n\tmopo\n\tmpo\n\tsac\n\tsac_online\n\ttd3/);
   });
 
   it('asks for the experiment when none is given', () => {
@@ -85,8 +85,8 @@ describe('mopo --help and --info', () => {
     const result = mopo(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('== Configuration groups ==');
-    expect(result.stdout).toMatch(/^algo: +bear, ddpg, mopo, mpo, sac, sac_online, td3$/m);
-    expect(result.stdout).toMatch(/^exp: +custom-mopo, custom-online, halfcheetah-medium, halfcheetah-medium-bear, .*walker2d-random, walker2d-random-bear$/m);
+    expect(result.stdout).toMatch(/^algo: +bear, ddpg, ddqn, ddqn_offline, discrete_sac, mopo, mpo, sac, sac_online, td3$/m);
+    expect(result.stdout).toMatch(/^exp: +acrobot-online, cartpole-ddqn-offline, cartpole-mopo, cartpole-online, custom-mopo, custom-online, halfcheetah-medium, halfcheetah-medium-bear, .*walker2d-random, walker2d-random-bear$/m);
     expect(result.stdout).toContain('== Config ==');
     expect(result.stdout).toContain('(not yet chosen: exp=<option>)');
     expect(result.stdout).toContain('penalty_coef: 1');

@@ -39,7 +39,7 @@ describe('the package', () => {
     const { shippedDataset, loadDataset } = await import('../../src/index.js');
     expect(shippedDataset()).toBe(path.join(root, 'data', 'halfcheetah-random-small.hdf5'));
     expect((await loadDataset(shippedDataset('halfcheetah-random-small.hdf5'))).size).toBe(12_000);
-    expect(() => shippedDataset('hopper.hdf5')).toThrow("mopo ships no dataset 'hopper.hdf5'; it ships halfcheetah-random-small.hdf5.");
+    expect(() => shippedDataset('hopper.hdf5')).toThrow("mopo ships no dataset 'hopper.hdf5'; it ships cartpole-ddqn-medium.hdf5, halfcheetah-random-small.hdf5.");
   });
 
   it('says so when a copy is not built (a clone before `npm run build`, an install from a git URL)', () => {

@@ -43,7 +43,7 @@ const TINY_DISCRETE_MOPO = [
   'algo.num_epochs=3',
   'algo.rollout_freq=50',
   'algo.rollout_batch_size=100',
-  'algo.h=3',
+  'algo.h=2',
   'algo.per_rank_batch_size=32',
   'algo.actor.hidden_size=16',
   'algo.critic.hidden_size=16',
@@ -108,7 +108,7 @@ describe('DDQN online on CartPole-v1 (tiny configuration)', () => {
     b.dispose();
   });
 
-  it('is evaluated by mopo-eval and collects a discrete dataset with mopo-collect; DDQN and discrete MOPO then train on it', async () => {
+  it('is evaluated by mopo-eval', async () => {
     const result = await referenceRun;
     const cwd = tempDir();
     const evaluated = runCli('mopo-eval', [`checkpoint_path=${result.checkpoint}`, 'eval.episodes=3', 'eval_out=eval.json'], { cwd });
@@ -116,21 +116,30 @@ describe('DDQN online on CartPole-v1 (tiny configuration)', () => {
     const report = JSON.parse(readFileSync(path.join(cwd, 'eval.json'), 'utf8'));
     expect(report).toMatchObject({ algo: 'ddqn', gym_env: 'CartPole', episodes: 3 });
     expect(report.returns).toHaveLength(3);
+  });
 
-    const collected = runCli('mopo-collect', [`checkpoint_path=${reference.runDir}`, 'collect.steps=1500', 'collect.out=cartpole.hdf5'], { cwd });
-    expect(collected.status, collected.stderr).toBe(0);
-    const file = path.join(cwd, 'cartpole.hdf5');
+  // mopo-collect runs the policy into a discrete dataset, which the offline tests below learn from.
+  const collected = referenceRun.then(() => {
+    const cwd = tempDir();
+    const result = runCli('mopo-collect', [`checkpoint_path=${reference.runDir}`, 'collect.steps=1000', 'collect.out=cartpole.hdf5'], { cwd });
+    return { result, file: path.join(cwd, 'cartpole.hdf5') };
+  });
+
+  it('collects a dataset of action indices with mopo-collect, from which DDQN learns offline', async () => {
+    const { result, file } = await collected;
+    expect(result.status, result.stderr).toBe(0);
     const dataset = await loadDataset(file, { expect: { observationSize: 4, actionSize: 1 } });
-    expect(dataset.size).toBe(1500);
+    expect(dataset.size).toBe(1000);
     expect(dataset.actions.every((a) => a === 0 || a === 1)).toBe(true);
     expect(dataset.source.metadata).toMatchObject({ action_space: 'discrete(2)', policy: 'ddqn step 600 (stochastic)' });
 
-    // DDQN purely from the data.
     const offline = trainJob(['exp=cartpole-ddqn-offline', `env.dataset_path=${file}`, 'algo.total_steps=200', 'algo.num_epochs=2', 'algo.q.hidden_size=16', 'eval.episodes=1', 'metric.progress=lines']);
     expect((await trainOffline(offline)).steps).toBe(200);
     expect(readMetrics(offline.runDir).every((r) => Number.isFinite(r['learner/critic_loss']) && Number.isFinite(r['eval/return_mean']))).toBe(true);
+  });
 
-    // Discrete MOPO: the ensemble takes the actions one-hot, discrete SAC samples the rollout actions.
+  it('trains discrete MOPO on that dataset (one-hot ensemble, discrete SAC sampling the rollouts) and resumes it exactly', async () => {
+    const { file } = await collected;
     const job = [...TINY_DISCRETE_MOPO, `env.dataset_path=${file}`];
     const whole = trainJob(job);
     expect((await trainOffline(whole)).steps).toBe(300);
@@ -142,7 +151,7 @@ describe('DDQN online on CartPole-v1 (tiny configuration)', () => {
     const manifest = readCheckpoint(whole.runDir).manifest as { state: { dynamics: { options: { actionCount: number; actionSize: number } } } };
     expect(manifest.state.dynamics.options).toMatchObject({ actionCount: 2, actionSize: 1 });
 
-    // … and resumes exactly after an interrupt between two rollouts.
+    // Interrupted between two rollouts, then resumed: the same metrics as the run left alone.
     const interrupted = trainJob(job);
     const watch = new InterruptWatch(() => {});
     await expect(trainOffline(interrupted, { interrupt: watch, afterStep: (step, w) => step === 130 && w.request() })).rejects.toThrow(InterruptedError);
