@@ -10,6 +10,9 @@
  *   4. exploration: ε ← max(min_epsilon, ε·epsilon_decay).
  * pytorchrl's own DDQN bootstraps from max_a Q′(s′, a) (plain DQN with a target); here
  * the online network chooses a* as Double DQN does, which is what the name promises.
+ * With batch `discounts` (n-step rows) γ becomes each row's γᵏ, as pytorchrl's γ^n_step;
+ * with `weights` (prioritized replay) each row's squared error is weighted, and the TD
+ * errors |Q(s, a) − y| go back to the sampler.
  *
  * Acting: `act(s, true)` is greedy (argmax Q(s, ·)); `act(s, false, rng)` takes, per row,
  * a uniformly random action with probability ε (one `rng.uniform()` < ε, then
@@ -28,6 +31,7 @@ import { mean } from '../util/stats.js';
 import { resolveDdqnOptions, type DdqnOptions, type ResolvedDdqnOptions } from './ddqn-options.js';
 import { savedMeta } from './deterministic-learner.js';
 import { argmaxRows, DiscreteCritic, discreteCriticShape } from './discrete-critic.js';
+import type { UpdateOptions } from './learner.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 
 export type DdqnMetrics = {
@@ -87,11 +91,12 @@ export class Ddqn {
   distribute(): void {}
 
   /** One Double DQN step on `batch`; its metrics, or null with `{ metrics: false }`. */
-  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): DdqnMetrics | null {
+  update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): DdqnMetrics | null {
     const { observationSize: O, targetUpdateInterval, epsilonDecay, minEpsilon } = this.options;
     const B = batch.size;
     const y = this.targets(batch);
-    const step = this.q.train(batch.observations.subarray(0, B * O), batch.actions.subarray(0, B), y, B);
+    const step = this.q.train(batch.observations.subarray(0, B * O), batch.actions.subarray(0, B), y, B, batch.weights);
+    if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = Math.abs(step.chosen[i]! - y[i]!);
     this.updates += 1;
     if (this.updates % targetUpdateInterval === 0) this.q.updateTarget();
     const epsilon = this.epsilon;
@@ -100,15 +105,16 @@ export class Ddqn {
     return { criticLoss: step.loss, qMean: mean(step.chosen), epsilon };
   }
 
-  /** yᵢ = rᵢ + γ(1 − dᵢ)·Q′(s′ᵢ, argmax_a Q(s′ᵢ, a)) for every row of `batch`. */
+  /** yᵢ = rᵢ + γᵢ(1 − dᵢ)·Q′(s′ᵢ, argmax_a Q(s′ᵢ, a)) for every row of `batch` (γᵢ: the row's discount, else γ). */
   targets(batch: TransitionBatch): Float32Array {
     const { observationSize: O, actionCount: n, gamma } = this.options;
     const B = batch.size;
+    const { discounts } = batch;
     const nextObservations = batch.nextObservations.subarray(0, B * O);
     const best = argmaxRows(this.q.values(nextObservations, B), B, n);
     const judged = this.q.targetValues(nextObservations, B);
     const y = new Float32Array(B);
-    for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * judged[i * n + best[i]!]!;
+    for (let i = 0; i < B; i++) y[i] = batch.rewards[i]! + (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!) * judged[i * n + best[i]!]!;
     return y;
   }
 

@@ -1,12 +1,13 @@
 /**
  * Discrete SAC's settings: SAC's, under the same config keys (so `algo=mopo` takes
  * `algo.learner=discrete_sac` with nothing else to add), less the Gaussian's log-std
- * clamp. Defaults are SAC's (sac-options.ts) except the target entropy: a categorical
+ * clamp; the shared ones (polyak, target_update_interval, max_grad_norm) mean what they
+ * mean for SAC. Defaults are SAC's (sac-options.ts) except the target entropy: a categorical
  * policy over n actions has entropy in [0, log n], and null here means
  * 0.98·log n (Christodoulou 2019), not SAC's −|A|.
  */
 import { LR_SCHEDULES, type LrSchedule } from '../nn/lr-schedule.js';
-import { actorCriticFields } from './actor-critic-options.js';
+import { actorCriticFields, offPolicyFields, targetRateRelation } from './actor-critic-options.js';
 import { flag, nullable, number, oneOf, OptionsSchema, requireSizes, type Values } from './option-schema.js';
 
 /** Christodoulou's target entropy: this share of the largest, log n. */
@@ -14,6 +15,7 @@ export const TARGET_ENTROPY_SHARE = 0.98;
 
 export const DISCRETE_SAC_SETTINGS = new OptionsSchema('DiscreteSacOptions', {
   ...actorCriticFields({ actorLr: 3e-4, criticLr: 3e-4 }),
+  ...offPolicyFields({ maxGradNorm: null }),
   /** Initial temperature α (log α starts at its log). */
   initialAlpha: number('alpha.alpha', 1, { above: 0 }),
   /** Learn log α towards the target entropy. */
@@ -26,7 +28,7 @@ export const DISCRETE_SAC_SETTINGS = new OptionsSchema('DiscreteSacOptions', {
   actorLrSchedule: oneOf<LrSchedule>('actor.optimizer.schedule', 'constant', LR_SCHEDULES),
   criticLrSchedule: oneOf<LrSchedule>('critic.optimizer.schedule', 'constant', LR_SCHEDULES),
   alphaLrSchedule: oneOf<LrSchedule>('alpha.optimizer.schedule', 'constant', LR_SCHEDULES),
-});
+}, [targetRateRelation()]);
 
 export type DiscreteSacSettings = Values<typeof DISCRETE_SAC_SETTINGS.fields>;
 

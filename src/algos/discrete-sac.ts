@@ -9,8 +9,10 @@
  *                its gradient at the logits z is π_a·(c_a − Σ_b π_b c_b)/B with
  *                c_a = α log π(a|s) − min_k Qₖ(s, a)
  *   3. alpha:    loss = −log α · (−H(π(·|s)) + target entropy), averaged over s
- *   4. targets:  θ′ ← (1−τ)θ′ + τθ
- * α in steps 1–2 is the value before step 3.
+ *   4. targets:  θ′ ← (1−τ)θ′ + τθ, on every targetUpdateInterval-th update
+ * α in steps 1–2 is the value before step 3. As for SAC: with batch `discounts` (n-step
+ * rows) γ becomes each row's γᵏ; with `weights` (prioritized replay) each row's critic,
+ * actor and temperature loss is weighted; gradients are clipped to `maxGradNorm` when set.
  *
  * Acting: `act(s, true)` takes argmax π(·|s); `act(s, false, rng)` and `sample` draw
  * a ~ π(·|s) with one `rng.uniform()` per row. This is the policy MOPO's model rollouts
@@ -28,8 +30,11 @@ import { MlpStack } from '../nn/mlp-stack.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
+import { targetRate } from './actor-critic-options.js';
+import { clipByGlobalNorm } from './clip-gradient.js';
 import { savedMeta } from './deterministic-learner.js';
 import { argmaxRows, DiscreteCritic, discreteCriticShape, type DiscreteCriticSpec } from './discrete-critic.js';
+import type { UpdateOptions } from './learner.js';
 import { resolveDiscreteSacOptions, type DiscreteSacOptions, type ResolvedDiscreteSacOptions } from './discrete-sac-options.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 
@@ -83,8 +88,8 @@ export class DiscreteSac {
       hiddenSize: o.criticHiddenSize,
       layers: o.criticLayers,
       lr: o.criticLr,
-      tau: o.tau,
-      maxGradNorm: null,
+      tau: targetRate(o),
+      maxGradNorm: o.maxGradNorm,
     };
     const pair = new ParamLayout(discreteCriticShape(spec), 2);
     const params = initialParams(pair, 'torch_default', init);
@@ -105,9 +110,10 @@ export class DiscreteSac {
   distribute(): void {}
 
   /** One step of critics, actor, temperature and targets on `batch`; its metrics, or null with `{ metrics: false }`. */
-  update(batch: TransitionBatch, { metrics = true }: { metrics?: boolean } = {}): DiscreteSacMetrics | null {
+  update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): DiscreteSacMetrics | null {
     const { observationSize: O, actionCount: n, gamma } = this.options;
     const B = batch.size;
+    const { discounts, weights } = batch;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
     const alpha = this.alpha();
@@ -122,28 +128,30 @@ export class DiscreteSac {
         const k = i * n + a;
         value += Math.exp(next[k]!) * (Math.min(t1![k]!, t2![k]!) - alpha * next[k]!);
       }
-      y[i] = batch.rewards[i]! + gamma * (1 - batch.terminals[i]!) * value;
+      y[i] = batch.rewards[i]! + (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!) * value;
     }
-    const [step1, step2] = this.critics.map((critic) => critic.train(observations, batch.actions.subarray(0, B), y, B));
+    const [step1, step2] = this.critics.map((critic) => critic.train(observations, batch.actions.subarray(0, B), y, B, weights));
+    // As SAC's (pytorchrl's): the mean of both critics' |Q − y|
+    if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = 0.5 * Math.abs(step1!.chosen[i]! - y[i]!) + 0.5 * Math.abs(step2!.chosen[i]! - y[i]!);
 
     // 2. actor, against the updated critics
     const [q1, q2] = this.critics.map((critic) => critic.values(observations, B));
     const minQ = q1!.map((q, k) => Math.min(q, q2![k]!));
-    let policy = { loss: 0, entropy: 0 };
+    let policy = { loss: 0, entropy: 0, weightedEntropy: 0 };
     tf.tidy(() => {
       const { output, trace } = this.actor.forward(0, tf.tensor2d(observations, [B, O]), true);
-      const { dLogits, ...measured } = categoricalPolicyLoss(logSoftmax(output.dataSync() as Float32Array, B, n), minQ, alpha, B, n);
+      const { dLogits, ...measured } = categoricalPolicyLoss(logSoftmax(output.dataSync() as Float32Array, B, n), minQ, alpha, B, n, weights);
       const gradient = this.actor.backwardFlat([{ network: 0, trace: trace!, dOutput: tf.tensor2d(dLogits, [B, n]) }], { params: true, input: false }).params!;
-      this.actor.setParams(this.actorAdam.apply(this.actor.params, gradient));
+      this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(gradient, this.options.maxGradNorm)));
       policy = measured;
     });
-    const { loss: actorLoss, entropy } = policy;
+    const { loss: actorLoss, entropy, weightedEntropy } = policy;
 
     // 3. temperature, 4. targets
-    const entropyGap = this.options.targetEntropy - entropy;
+    const entropyGap = this.options.targetEntropy - weightedEntropy;
     const alphaLoss = -this.logAlpha[0]! * entropyGap;
     if (this.options.learnAlpha) this.alphaAdam.apply(this.logAlpha, [-entropyGap]);
-    for (const critic of this.critics) critic.updateTarget();
+    if ((this.updates + 1) % this.options.targetUpdateInterval === 0) for (const critic of this.critics) critic.updateTarget();
     this.updates += 1;
     if (!metrics) return null;
     const qMean = (mean(step1!.chosen) + mean(step2!.chosen)) / 2;
@@ -263,9 +271,10 @@ export class DiscreteSac {
 }
 
 /**
- * The actor's loss mean_s Σ_a π(a|s)·c(s, a), c = α log π(a|s) − q(s, a), from log π and
- * q (both [rows, n]); its gradient at the logits, π_a·(c_a − Σ_b π_b c_b)/rows (the α-term
- * of ∂ log π adds Σ_a π_a·(δ_ak − π_k) = 0); and the mean entropy of π.
+ * The actor's loss mean_s w_s·Σ_a π(a|s)·c(s, a), c = α log π(a|s) − q(s, a), from log π
+ * and q (both [rows, n]) and the rows' importance weights w (1 without); its gradient at
+ * the logits, w_s·π_a·(c_a − Σ_b π_b c_b)/rows (the α-term of ∂ log π adds
+ * Σ_a π_a·(δ_ak − π_k) = 0); the mean entropy of π, and its w-weighted mean.
  */
 export function categoricalPolicyLoss(
   logProbs: Float64Array,
@@ -273,23 +282,29 @@ export function categoricalPolicyLoss(
   alpha: number,
   rows: number,
   n: number,
-): { loss: number; entropy: number; dLogits: Float32Array } {
+  weights?: Float32Array,
+): { loss: number; entropy: number; weightedEntropy: number; dLogits: Float32Array } {
   const dLogits = new Float32Array(rows * n);
   const costs = new Float64Array(n);
   let loss = 0;
   let entropy = 0;
+  let weightedEntropy = 0;
   for (let r = 0; r < rows; r++) {
+    const w = weights ? weights[r]! : 1;
     let expected = 0;
+    let rowEntropy = 0;
     for (let a = 0; a < n; a++) {
       const k = r * n + a;
       costs[a] = alpha * logProbs[k]! - q[k]!;
       expected += Math.exp(logProbs[k]!) * costs[a]!;
-      entropy -= Math.exp(logProbs[k]!) * logProbs[k]!;
+      rowEntropy -= Math.exp(logProbs[k]!) * logProbs[k]!;
     }
-    for (let a = 0; a < n; a++) dLogits[r * n + a] = (Math.exp(logProbs[r * n + a]!) * (costs[a]! - expected)) / rows;
-    loss += expected;
+    for (let a = 0; a < n; a++) dLogits[r * n + a] = (w * Math.exp(logProbs[r * n + a]!) * (costs[a]! - expected)) / rows;
+    loss += w * expected;
+    entropy += rowEntropy;
+    weightedEntropy += w * rowEntropy;
   }
-  return { loss: loss / rows, entropy: entropy / rows, dLogits };
+  return { loss: loss / rows, entropy: entropy / rows, weightedEntropy: weightedEntropy / rows, dLogits };
 }
 
 /** log softmax of each row of n logits, in float64 (z − max − log Σ exp(z − max)). */

@@ -90,6 +90,32 @@ describe('DDQN', () => {
     ddqn.dispose();
   });
 
+  it("takes n-step rows' discounts and importance weights, and reports |Q(s, a) − y| as TD errors", () => {
+    const ddqn = new Ddqn({ ...tiny, lr: 1e-2 });
+    for (let k = 0; k < 5; k++) ddqn.update(randomBatch(16, 200 + k), { metrics: false });
+    const state = ddqn.getState();
+    const online = state.tensors['q/params']!.data;
+    const target = state.tensors['q/target']!.data;
+    const shape = { inputSize: O, hidden: [8], outputSize: n };
+    const batch = randomBatch(6, 9);
+    batch.discounts = Float32Array.of(0.9, 0.81, 0.729, 0.9, 0.5, 0.99);
+    batch.weights = Float32Array.of(0.2, 1, 0.5, 2, 1.5, 0.8);
+    const errors: number[] = [];
+    let loss = 0;
+    for (let i = 0; i < batch.size; i++) {
+      const next = batch.nextObservations.subarray(i * O, (i + 1) * O);
+      const y = batch.rewards[i]! + batch.discounts[i]! * (1 - batch.terminals[i]!) * qByHand(target, shape, next)[argmax(qByHand(online, shape, next))]!;
+      const q = qByHand(online, shape, batch.observations.subarray(i * O, (i + 1) * O))[batch.actions[i]!]!;
+      errors.push(Math.abs(q - y));
+      loss += (batch.weights[i]! * (q - y) ** 2) / batch.size;
+    }
+    const tdErrors = new Float32Array(batch.size);
+    const measured = ddqn.update(batch, { metrics: true, tdErrors })!;
+    expect(measured.criticLoss).toBeCloseTo(loss, 4);
+    tdErrors.forEach((e, i) => expect(e).toBeCloseTo(errors[i]!, 4));
+    ddqn.dispose();
+  });
+
   it("decays ε after every update as pytorchrl does (ε ← max(floor, ε·decay)) and reports the ε acting used", () => {
     const ddqn = new Ddqn({ ...tiny, initialEpsilon: 0.8, epsilonDecay: 0.5, minEpsilon: 0.15 });
     const reported = [0, 1, 2, 3].map((k) => ddqn.update(randomBatch(8, k), { metrics: true })!.epsilon);

@@ -55,6 +55,48 @@ describe('discrete SAC', () => {
     sac.dispose();
   });
 
+  it('weights each row of the critic and actor losses by its importance weight, and bootstraps n-step rows with their discount', () => {
+    const plain = new DiscreteSac(tiny);
+    const weighted = new DiscreteSac(tiny);
+    const batch = randomBatch(8, 60);
+    // Weights of 1 and discounts equal to γ change nothing …
+    const same = { ...batch, weights: new Float32Array(8).fill(1), discounts: new Float32Array(8).fill(0.99) };
+    expect(weighted.update(same, { metrics: true })).toEqual(plain.update(batch, { metrics: true }));
+    // … and the critic loss is the weighted mean of both critics' squared errors.
+    const { tensors } = weighted.getState();
+    const alpha = weighted.alpha();
+    const next = randomBatch(8, 61);
+    next.weights = Float32Array.of(0.5, 2, 1, 0.1, 1.5, 1, 0.7, 3);
+    next.discounts = Float32Array.of(0.9, 0.99, 0.8, 0.97, 0.5, 0.99, 0.95, 0.9);
+    let expected = 0;
+    const tdErrors = new Float32Array(8);
+    const errors: number[] = [];
+    for (let i = 0; i < next.size; i++) {
+      const s2 = next.nextObservations.subarray(i * O, (i + 1) * O);
+      const logPi = logSoftmaxByHand(qByHand(tensors['actor/params']!.data, shape, s2));
+      const t1 = qByHand(tensors['critic1/target']!.data, shape, s2);
+      const t2 = qByHand(tensors['critic2/target']!.data, shape, s2);
+      const value = logPi.reduce((sum, lp, a) => sum + Math.exp(lp) * (Math.min(t1[a]!, t2[a]!) - alpha * lp), 0);
+      const y = next.rewards[i]! + next.discounts![i]! * (1 - next.terminals[i]!) * value;
+      const s1 = next.observations.subarray(i * O, (i + 1) * O);
+      const q = ['critic1/params', 'critic2/params'].map((c) => qByHand(tensors[c]!.data, shape, s1)[next.actions[i]!]!);
+      expected += q.reduce((sum, qk) => sum + (next.weights![i]! * (qk - y) ** 2) / next.size, 0);
+      errors.push(0.5 * Math.abs(q[0]! - y) + 0.5 * Math.abs(q[1]! - y));
+    }
+    expect(weighted.update(next, { metrics: true, tdErrors })!.criticLoss).toBeCloseTo(expected, 4);
+    tdErrors.forEach((e, i) => expect(e).toBeCloseTo(errors[i]!, 4));
+
+    // The actor's gradient at each row's logits scales with its weight.
+    const rows = 2;
+    const logits = logSoftmax([0.3, -0.2, 1.1, 0.5, 0.1, -0.7], rows, n);
+    const q = [1, 2, 0.5, -1, 0, 3];
+    const unit = categoricalPolicyLoss(logits, q, 0.2, rows, n).dLogits;
+    const scaled = categoricalPolicyLoss(logits, q, 0.2, rows, n, Float32Array.of(3, 0.5)).dLogits;
+    scaled.forEach((g, k) => expect(g).toBeCloseTo(unit[k]! * (k < n ? 3 : 0.5), 7));
+    plain.dispose();
+    weighted.dispose();
+  });
+
   it("steps the actor along the exact gradient of Σₐ π(a|s)(α log π(a|s) − Q(s, a)) at the logits", () => {
     const rows = 4;
     const rng = new Rng(8);

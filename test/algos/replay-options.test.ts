@@ -18,6 +18,11 @@ beforeAll(async () => {
 
 const sizes = { observationSize: 5, actionSize: 2 };
 const small = { ...sizes, actorHiddenSize: 16, criticHiddenSize: 16, sampleActionNum: 4, seed: 3 };
+// The discrete learners (ddqn, discrete_sac) take one action index a row, here of discrete(3).
+const discreteSpace = { kind: 'discrete', n: 3 } as const;
+const smallDiscrete = { ...small, actionSize: 1, actionSpace: discreteSpace, hiddenSize: 16 };
+/** DDQN has one network (q); the actor-critic learners at least two. */
+const fewestNetworks = (row: LearnerRow) => (row.name === 'ddqn' ? 1 : 2);
 
 function norm(values: ArrayLike<number>): number {
   let sum = 0;
@@ -25,14 +30,23 @@ function norm(values: ArrayLike<number>): number {
   return Math.sqrt(sum);
 }
 
-function batches(count: number, seed: number, rows = 16): TransitionBatch[] {
+function batches(row: LearnerRow, count: number, seed: number, rows = 16): TransitionBatch[] {
   const rng = new Rng(seed);
-  return Array.from({ length: count }, () => randomTransitions(rng, rows, sizes.observationSize, sizes.actionSize));
+  return Array.from({ length: count }, () => {
+    if (row.actionKind === 'box') return randomTransitions(rng, rows, sizes.observationSize, sizes.actionSize);
+    const batch = randomTransitions(rng, rows, sizes.observationSize, 1);
+    for (let i = 0; i < rows; i++) batch.actions[i] = rng.int(discreteSpace.n);
+    return batch;
+  });
+}
+
+function smallFor(row: LearnerRow) {
+  return row.actionKind === 'box' ? small : smallDiscrete;
 }
 
 /** Each update's metrics, then the final state. */
 async function train(row: LearnerRow, settings: Record<string, unknown>, data: TransitionBatch[], tdErrors: Float32Array | null = null) {
-  const learner: Learner = await row.create({ ...small, ...settings });
+  const learner: Learner = await row.create({ ...smallFor(row), ...settings });
   const measured = data.map((batch) => learner.update(batch, { metrics: true, tdErrors }));
   const state = learner.getState();
   learner.dispose();
@@ -67,11 +81,11 @@ describe('clipByGlobalNorm', () => {
 
 describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.name, row] as const))('%s with the shared off-policy options', (_name, row) => {
   it("clips every network's gradient: no Adam first moment exceeds max_grad_norm", async () => {
-    const data = batches(3, 1);
+    const data = batches(row, 3, 1);
     const moments = (state: ModuleState) => Object.keys(state.tensors).filter((k) => k.endsWith('/adam/m') && !k.startsWith('log_alpha'));
     const clipped = (await train(row, { maxGradNorm: 1e-3 }, data)).state;
     const free = (await train(row, { maxGradNorm: null }, data)).state;
-    expect(moments(clipped).length).toBeGreaterThanOrEqual(2);
+    expect(moments(clipped).length).toBeGreaterThanOrEqual(fewestNetworks(row));
     // m is a convex combination of the clipped gradients scaled by 1 − β₁ᵗ < 1
     for (const key of moments(clipped)) expect(norm(clipped.tensors[key]!.data), key).toBeLessThanOrEqual(1e-3);
     // without clipping they are larger: the bound above is not met by accident
@@ -79,11 +93,11 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
   });
 
   it('moves the targets on every target_update_interval-th update only', async () => {
-    const learner = await row.create({ ...small, targetUpdateInterval: 3 });
+    const learner = await row.create({ ...smallFor(row), targetUpdateInterval: 3 });
     let previous = learner.getState();
     const targets = Object.keys(previous.tensors).filter((k) => k.endsWith('/target'));
-    expect(targets.length).toBeGreaterThanOrEqual(2);
-    for (const [u, batch] of batches(6, 2).entries()) {
+    expect(targets.length).toBeGreaterThanOrEqual(fewestNetworks(row));
+    for (const [u, batch] of batches(row, 6, 2).entries()) {
       learner.update(batch, { metrics: false });
       const next = learner.getState();
       for (const key of targets) expect(changed(previous, next, key), `${key} after update ${u + 1}`).toBe((u + 1) % 3 === 0);
@@ -92,14 +106,15 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
     learner.dispose();
   });
 
-  it("takes pytorchrl's polyak as 1 − tau", async () => {
-    const data = batches(2, 3);
+  // DDQN has pytorchrl's polyak only (no tau).
+  it.skipIf(!('tau' in row.settings.fields))("takes pytorchrl's polyak as 1 − tau", async () => {
+    const data = batches(row, 2, 3);
     expect((await train(row, { polyak: 0.5 }, data)).state.tensors).toEqual((await train(row, { tau: 0.5 }, data)).state.tensors);
     expect(() => row.settings.resolve({ polyak: 0.99, tau: 0.1 })).toThrow(/both set the target update rate/);
   });
 
   it("bootstraps each row with its own discount (n-step rows): γᵏ in place of γ, 0 like a termination", async () => {
-    const data = batches(3, 4);
+    const data = batches(row, 3, 4);
     const withDiscounts = data.map((b) => ({ ...b, discounts: new Float32Array(b.size).fill(0.5) }));
     expect((await train(row, { gamma: 0.5 }, withDiscounts)).measured).toEqual((await train(row, { gamma: 0.5 }, data)).measured);
     const noBootstrap = data.map((b) => ({ ...b, discounts: new Float32Array(b.size) }));
@@ -108,20 +123,21 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
   });
 
   it('weighs each row by its importance weight: weights of 1 change nothing, weights of 0 move no critic', async () => {
-    const data = batches(2, 5);
+    const data = batches(row, 2, 5);
     const ones = data.map((b) => ({ ...b, weights: new Float32Array(b.size).fill(1) }));
     expect((await train(row, {}, ones)).state).toEqual((await train(row, {}, data)).state);
-    const learner = await row.create(small);
+    const learner = await row.create(smallFor(row));
     const before = learner.getState();
     learner.update({ ...data[0]!, weights: new Float32Array(data[0]!.size) }, { metrics: false });
     const after = learner.getState();
-    const critics = Object.keys(before.tensors).filter((k) => k.startsWith('critic') && k.endsWith('/params'));
+    const critics = Object.keys(before.tensors).filter((k) => (k.startsWith('critic') || k.startsWith('q/')) && k.endsWith('/params'));
+    expect(critics.length).toBeGreaterThanOrEqual(1);
     for (const key of critics) expect(changed(before, after, key), key).toBe(false);
     learner.dispose();
   });
 
   it('writes a TD error for every row, without changing the update', async () => {
-    const data = batches(2, 6);
+    const data = batches(row, 2, 6);
     const tdErrors = new Float32Array(16).fill(-1);
     const { measured } = await train(row, {}, data, tdErrors);
     expect(measured).toEqual((await train(row, {}, data)).measured);

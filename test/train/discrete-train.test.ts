@@ -108,6 +108,21 @@ describe('DDQN online on CartPole-v1 (tiny configuration)', () => {
     b.dispose();
   });
 
+  it('draws n-step, prioritized batches (algo.n_step, algo.per) and resumes them exactly', async () => {
+    const options = [...TINY_DDQN, 'algo.n_step=3', 'algo.per=true'];
+    const straight = trainJob(options);
+    await trainOnline(straight);
+    const interrupted = trainJob(options);
+    const watch = new InterruptWatch(() => {});
+    await expect(trainOnline(interrupted, { interrupt: watch, afterStep: (step, w) => step === 333 && w.request() })).rejects.toThrow(InterruptedError);
+    const priorities = readCheckpoint(interrupted.runDir).arrays['priorities/priorities']!;
+    expect(new Set(priorities.data).size).toBeGreaterThan(50); // renewed from DDQN's TD errors
+    const resumed = trainJob([...options, `checkpoint.resume_from=${interrupted.runDir}`]);
+    await trainOnline(resumed);
+    expect(comparable(readMetrics(resumed.runDir))).toEqual(comparable(readMetrics(straight.runDir)));
+    expect(readMetrics(straight.runDir)[2]!['learner/critic_loss']).not.toBe(readMetrics(reference.runDir)[2]!['learner/critic_loss']);
+  });
+
   it('is evaluated by mopo-eval', async () => {
     const result = await referenceRun;
     const cwd = tempDir();
@@ -173,7 +188,7 @@ describe('discrete actions: what the config check refuses, naming the thing at f
   });
 
   it('model rollouts with DDQN (no density to sample from), naming the learner that can', () => {
-    expect(check(['exp=cartpole-mopo', 'algo.learner=ddqn', '+algo.lr=1e-3', '+algo.polyak=0.995', '+algo.target_update_interval=1', '+algo.max_grad_norm=0.5', '+algo.initial_epsilon=1', '+algo.epsilon_decay=0.999', '+algo.min_epsilon=0.05', '+algo.q={hidden_size:64,num_layers:2}'])).toThrow(
+    expect(check(['exp=cartpole-mopo', 'algo.learner=ddqn', '+algo.lr=1e-3', 'algo.polyak=0.995', 'algo.max_grad_norm=0.5', '+algo.initial_epsilon=1', '+algo.epsilon_decay=0.999', '+algo.min_epsilon=0.05', '+algo.q={hidden_size:64,num_layers:2}'])).toThrow(
       'the ddqn learner does not (use discrete_sac)',
     );
   });
