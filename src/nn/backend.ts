@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { relaxedSimdFma } from './wasm/relaxed-simd.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -15,7 +16,7 @@ export interface BackendInfo {
   name: BackendName;
   /** The npm package that provides it. */
   package: string;
-  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD)`. */
+  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD, FMA)`. */
   description: string;
   /** Why the preferred backends before this one did not load (empty unless `auto` fell back). */
   skipped: string[];
@@ -78,7 +79,7 @@ async function tryLoad(candidate: Candidate): Promise<string | null> {
 
 function describe(candidate: Candidate): string {
   if (candidate.name === 'wasm') {
-    return `wasm (${candidate.package}, ${wasmSimd() ? 'SIMD' : 'no SIMD'})`;
+    return `wasm (${candidate.package}, ${wasmSimd() ? `SIMD${relaxedSimdFma() ? ', FMA' : ''}` : 'no SIMD'})`;
   }
   return `${candidate.name} (${candidate.package})`;
 }
