@@ -20,6 +20,12 @@ export interface BackendInfo {
   description: string;
   /** Why the preferred backends before this one did not load (empty unless `auto` fell back). */
   skipped: string[];
+  /**
+   * Whether predictions without gradients (model rollouts) may take ONNX Runtime's
+   * route when it loads (nn/onnx/inference-route.ts): with `auto` on the WASM or cpu
+   * backend, never when a backend was chosen by name.
+   */
+  onnxInference: boolean;
 }
 
 interface Candidate {
@@ -48,7 +54,7 @@ export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   for (const candidate of candidates) {
     const failure = await tryLoad(candidate);
     if (failure === null) {
-      return { ...candidate, description: describe(candidate), skipped };
+      return { ...candidate, description: describe(candidate), skipped, onnxInference: choice === 'auto' && candidate.name !== 'tensorflow' };
     }
     skipped.push(`${candidate.package}: ${failure}`);
   }
