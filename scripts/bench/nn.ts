@@ -277,11 +277,12 @@ function runTorchReference(threads: number): TorchFigures | { reason: string } {
   }
 }
 
-export function findTorchPython(): string | undefined {
+/** A python3 that imports `modules`. */
+export function findTorchPython(modules: string[] = ['torch']): string | undefined {
   // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
   return ['/usr/bin/python3', 'python3'].find((candidate) => {
     try {
-      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
+      execFileSync(candidate, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
       return true;
     } catch {
       return false;
