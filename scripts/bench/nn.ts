@@ -16,6 +16,8 @@
  * With backend=auto and onnxruntime-node installed, the rollout is also measured with
  * the ensemble's predictions on ONNX Runtime (`rollout_transitions_per_s_onnx`), the
  * route training takes there; the headline rollout figure is the fastest route.
+ * With the fused multiply-add kernels (kernels_fma), one thread is measured again with
+ * the unfused ones (`*_1_thread_unfused`): what that lever gains.
  * `*_cpu_*_1_thread` figures and `*_vs_torch_cpu_1_thread` ratios compare one thread of
  * each in CPU time, the steadier measure while other jobs share the machine; the load
  * average before and after the section says how busy it was.
@@ -29,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
 import { Sac } from '../../src/algos/sac.js';
 import { initBackend, type BackendChoice } from '../../src/nn/backend.js';
-import { kernelFma } from '../../src/nn/wasm/fast-kernels.js';
+import { kernelFma, setKernelFma } from '../../src/nn/wasm/fast-kernels.js';
 import { closeComputeThreads, startComputeThreads } from '../../src/nn/threads/compute-threads.js';
 import type { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { Rng } from '../../src/util/rng.js';
@@ -53,12 +55,22 @@ export const nnSection: BenchSection = {
     const loadBefore = loadavg()[0]!;
     // One thread first: starting workers compiles their WASM in the background for a while.
     const single = measure([]);
+    // The fused multiply-add's gain, side by side: the same thread with the unfused kernels.
+    const fused = backend.name === 'wasm' && kernelFma();
+    const unfused = fused ? measureUnfused() : null;
     const torchSingle = runTorchReference(1);
     const threads = await startComputeThreads(backend);
     const workers = threads.length;
     const spread = workers > 0 ? measure(threads) : single;
     closeComputeThreads(threads);
-    const onnx = backend.onnxInference ? await measureOnnxRollout(cores) : null;
+    const wasmRollout = { single: single.rollout, best: Math.max(single.rollout, spread.rollout) };
+    const onnxSingle = backend.onnxInference ? await measureOnnxRollout(1) : null;
+    const onnx = onnxSingle && cores > 1 ? await measureOnnxRollout(cores) : onnxSingle;
+    // A one-thread run of ours (threads=0) takes ONNX Runtime's route with one thread where it loads.
+    if (onnxSingle) {
+      single.rollout = Math.max(single.rollout, onnxSingle.rowsPerSecond);
+      single.rolloutCpu = Math.max(single.rolloutCpu, onnxSingle.cpuRowsPerSecond);
+    }
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
     const fastest = best(single, spread);
     if (onnx) fastest.rollout = Math.max(fastest.rollout, onnx.rowsPerSecond);
@@ -67,7 +79,7 @@ export const nnSection: BenchSection = {
     const ours: Figures = {
       backend: backend.name,
       backend_description: backend.description,
-      kernels_fma: backend.name === 'wasm' && kernelFma(),
+      kernels_fma: fused,
       load_average_before: round(loadBefore),
       load_average_after: round(loadavg()[0]!),
       threads: 1 + workers,
@@ -77,9 +89,14 @@ export const nnSection: BenchSection = {
       sac_update_ms_1_thread: round(single.sac),
       ensemble_step_ms_1_thread: round(single.ensemble),
       rollout_transitions_per_s_1_thread: Math.round(single.rollout),
-      rollout_transitions_per_s_wasm: Math.round(Math.max(single.rollout, spread.rollout)),
+      rollout_transitions_per_s_wasm: Math.round(wasmRollout.best),
+      rollout_transitions_per_s_wasm_1_thread: Math.round(wasmRollout.single),
       rollout_route: onnx?.route ?? null,
-      rollout_transitions_per_s_onnx: onnx ? Math.round(onnx.rowsPerSecond) : null,
+      rollout_transitions_per_s_onnx: onnx ? Math.round(Math.max(onnx.rowsPerSecond, onnxSingle!.rowsPerSecond)) : null,
+      rollout_transitions_per_s_onnx_1_thread: onnxSingle ? Math.round(onnxSingle.rowsPerSecond) : null,
+      sac_update_ms_1_thread_unfused: unfused && round(unfused.sac),
+      ensemble_step_ms_1_thread_unfused: unfused && round(unfused.ensemble),
+      rollout_transitions_per_s_1_thread_unfused: unfused && Math.round(unfused.rollout),
       sac_update_cpu_ms_1_thread: round(single.sacCpu),
       ensemble_step_cpu_ms_1_thread: round(single.ensembleCpu),
       rollout_cpu_transitions_per_s_1_thread: Math.round(single.rolloutCpu),
@@ -146,17 +163,17 @@ function cpuComparison(ours: Measured, torch: TorchFigures | undefined): Figures
   };
 }
 
-/** Rollout rows per second with the ensemble's predictions on ONNX Runtime (backend=auto's route where it loads). */
-async function measureOnnxRollout(cores: number): Promise<{ route: string; rowsPerSecond: number } | null> {
+/** Rollout rows per second (wall and CPU time) with the ensemble's predictions on ONNX Runtime with `cpuThreads` threads (backend=auto's route where it loads). */
+async function measureOnnxRollout(cpuThreads: number): Promise<{ route: string; rowsPerSecond: number; cpuRowsPerSecond: number } | null> {
   const rng = new Rng(2024);
   const ensemble = new DynamicsEnsemble({ observationSize: OBS, actionSize: ACT, seed: 1 });
   try {
-    const { route } = await ensemble.predictWithOnnxRuntime(cores);
+    const { route } = await ensemble.predictWithOnnxRuntime(cpuThreads);
     if (!route) return null;
     const observations = rng.fillNormal(new Float32Array(ROLLOUT_ROWS * OBS));
     const actions = rng.fillUniform(new Float32Array(ROLLOUT_ROWS * ACT), -1, 1);
-    const { wall } = bestMs(() => ensemble.step(observations, actions, rng), { warmup: 1, repeats: 1, rounds: 3 });
-    return { route, rowsPerSecond: ROLLOUT_ROWS / (wall / 1000) };
+    const { wall, cpu } = bestMs(() => ensemble.step(observations, actions, rng), { warmup: 1, repeats: 1, rounds: 3 });
+    return { route, rowsPerSecond: ROLLOUT_ROWS / (wall / 1000), cpuRowsPerSecond: ROLLOUT_ROWS / (cpu / 1000) };
   } finally {
     ensemble.dispose();
   }
@@ -230,6 +247,15 @@ function measure(threads: WorkerThread[]): Measured {
     ensembleCpu: ensembleMs.cpu,
     rolloutCpu: ROLLOUT_ROWS / (rolloutMs.cpu / 1000),
   };
+}
+
+function measureUnfused(): Measured {
+  setKernelFma(false);
+  try {
+    return measure([]);
+  } finally {
+    setKernelFma(null);
+  }
 }
 
 /**
