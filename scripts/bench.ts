@@ -18,6 +18,8 @@ const USAGE = `Usage: npm run bench [-- options]
                           and one per core, and report our figures against its fastest
   --job-scale=<f>         size of the whole-job benchmark (section job) relative to its default
                           (100 000 transitions, 5 000 SAC steps, rollouts of 10 000 rows); default 1
+  --job-one-thread        run the whole job with one thread a side only (not again with one per
+                          core): on a machine busy with other work more threads only add waiting
   --help                  this text`;
 
 interface Options extends BenchOptions {
@@ -26,7 +28,7 @@ interface Options extends BenchOptions {
 }
 
 function parseArgs(argv: string[]): Options {
-  const known = ['--json', '--help', '-h'];
+  const known = ['--json', '--job-one-thread', '--help', '-h'];
   const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--reference=') && !a.startsWith('--job-scale='));
   if (unknown.length > 0) fail(`Unknown bench option(s): ${unknown.join(' ')}`);
   const only = argv.find((a) => a.startsWith('--only='));
@@ -40,6 +42,7 @@ function parseArgs(argv: string[]): Options {
     only: only ? new Set(only.slice('--only='.length).split(',').filter(Boolean)) : null,
     reference: reference === undefined ? null : resolve(reference),
     jobScale,
+    jobOneThread: argv.includes('--job-one-thread'),
   };
 }
 

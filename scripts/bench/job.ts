@@ -12,7 +12,8 @@
  * (Python's start and `import torch` included) reads the same file with h5py and saves
  * its models at the end. The dynamics phase runs from the process start until the
  * ensemble is fitted (ours: when its log line saying so arrives), the policy phase from
- * there to the end. Each side runs with one thread and with one per core, interleaved.
+ * there to the end. Each side runs with one thread and with one per core, interleaved
+ * (`--job-one-thread`: one thread only).
  *   job_vs_torch               our fastest wall time ÷ PyTorch's fastest
  *   job_vs_torch_cpu_1_thread  CPU seconds of one thread each: what a core costs, the
  *                              steadier figure while other work shares the machine
@@ -50,7 +51,7 @@ export const jobSection: BenchSection = {
   name: 'job',
   async run(options) {
     const size = jobSize(options.jobScale);
-    const cores = availableParallelism();
+    const cores = options.jobOneThread ? 1 : availableParallelism();
     const dir = mkdtempSync(path.join(tmpdir(), 'mopo-bench-job-'));
     try {
       const data = path.join(dir, 'halfcheetah-synthetic.hdf5');

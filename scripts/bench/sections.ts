@@ -15,6 +15,8 @@ export interface BenchOptions {
   reference: string | null;
   /** Size of the whole-job benchmark relative to its default (`--job-scale=<f>`). */
   jobScale: number;
+  /** Whole job with one thread a side only (`--job-one-thread`). */
+  jobOneThread: boolean;
 }
 
 export const sections: BenchSection[] = [startupSection, envsSection, nnSection, bearSection, jobSection];
