@@ -97,6 +97,8 @@ export const nnSection: BenchSection = {
       sac_update_ms_1_thread_unfused: unfused && round(unfused.sac),
       ensemble_step_ms_1_thread_unfused: unfused && round(unfused.ensemble),
       rollout_transitions_per_s_1_thread_unfused: unfused && Math.round(unfused.rollout),
+      sac_update_cpu_ms_1_thread_unfused: unfused && round(unfused.sacCpu),
+      ensemble_step_cpu_ms_1_thread_unfused: unfused && round(unfused.ensembleCpu),
       sac_update_cpu_ms_1_thread: round(single.sacCpu),
       ensemble_step_cpu_ms_1_thread: round(single.ensembleCpu),
       rollout_cpu_transitions_per_s_1_thread: Math.round(single.rolloutCpu),
