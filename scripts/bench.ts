@@ -16,6 +16,10 @@ const USAGE = `Usage: npm run bench [-- options]
   --only=name[,name]      run only these sections (${sections.map((s) => s.name).join(', ')})
   --reference=<path>      also run this PyTorch timing script (argv: <threads> --json) with 1 thread
                           and one per core, and report our figures against its fastest
+  --job-scale=<f>         size of the whole-job benchmark (section job) relative to its default
+                          (100 000 transitions, 5 000 SAC steps, rollouts of 10 000 rows); default 1
+  --job-one-thread        run the whole job with one thread a side only (not again with one per
+                          core): on a machine busy with other work more threads only add waiting
   --help                  this text`;
 
 interface Options extends BenchOptions {
@@ -24,16 +28,21 @@ interface Options extends BenchOptions {
 }
 
 function parseArgs(argv: string[]): Options {
-  const known = ['--json', '--help', '-h'];
-  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--reference='));
+  const known = ['--json', '--job-one-thread', '--help', '-h'];
+  const unknown = argv.filter((a) => !known.includes(a) && !a.startsWith('--only=') && !a.startsWith('--reference=') && !a.startsWith('--job-scale='));
   if (unknown.length > 0) fail(`Unknown bench option(s): ${unknown.join(' ')}`);
   const only = argv.find((a) => a.startsWith('--only='));
   const reference = argv.find((a) => a.startsWith('--reference='))?.slice('--reference='.length);
   if (reference !== undefined && !existsSync(reference)) fail(`--reference: no such file: ${reference}`);
+  const scale = argv.find((a) => a.startsWith('--job-scale='))?.slice('--job-scale='.length);
+  const jobScale = scale === undefined ? 1 : Number(scale);
+  if (!(jobScale > 0 && jobScale <= 10)) fail(`--job-scale: expected a number in (0, 10], got ${scale}`);
   return {
     json: argv.includes('--json'),
     only: only ? new Set(only.slice('--only='.length).split(',').filter(Boolean)) : null,
     reference: reference === undefined ? null : resolve(reference),
+    jobScale,
+    jobOneThread: argv.includes('--job-one-thread'),
   };
 }
 

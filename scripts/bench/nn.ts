@@ -13,16 +13,25 @@
  * several rounds, the figure least disturbed by other work on the machine.
  * `--reference=<script>` adds `reference_*` and `*_vs_reference` figures from another
  * timing script that reports the same three.
+ * With backend=auto and onnxruntime-node installed, the rollout is also measured with
+ * the ensemble's predictions on ONNX Runtime (`rollout_transitions_per_s_onnx`), the
+ * route training takes there; the headline rollout figure is the fastest route.
+ * With the fused multiply-add kernels (kernels_fma), one thread is measured again with
+ * the unfused ones (`*_1_thread_unfused`): what that lever gains.
+ * `*_cpu_*_1_thread` figures and `*_vs_torch_cpu_1_thread` ratios compare one thread of
+ * each in CPU time, the steadier measure while other jobs share the machine; the load
+ * average before and after the section says how busy it was.
  * Inputs come from our seeded Rng (tf.randomNormal data measured unrealistically slow here).
  * MOPO_BENCH_BACKEND picks the backend (default auto).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
 import { Sac } from '../../src/algos/sac.js';
 import { initBackend, type BackendChoice } from '../../src/nn/backend.js';
+import { kernelFma, setKernelFma } from '../../src/nn/wasm/fast-kernels.js';
 import { closeComputeThreads, startComputeThreads } from '../../src/nn/threads/compute-threads.js';
 import type { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { Rng } from '../../src/util/rng.js';
@@ -43,20 +52,36 @@ export const nnSection: BenchSection = {
   async run(options) {
     const backend = await initBackend((process.env.MOPO_BENCH_BACKEND as BackendChoice | undefined) ?? 'auto');
     const cores = availableParallelism();
+    const loadBefore = loadavg()[0]!;
     // One thread first: starting workers compiles their WASM in the background for a while.
     const single = measure([]);
+    // The fused multiply-add's gain, side by side: the same thread with the unfused kernels.
+    const fused = backend.name === 'wasm' && kernelFma();
+    const unfused = fused ? measureUnfused() : null;
     const torchSingle = runTorchReference(1);
     const threads = await startComputeThreads(backend);
     const workers = threads.length;
     const spread = workers > 0 ? measure(threads) : single;
     closeComputeThreads(threads);
+    const wasmRollout = { single: single.rollout, best: Math.max(single.rollout, spread.rollout) };
+    const onnxSingle = backend.onnxInference ? await measureOnnxRollout(1) : null;
+    const onnx = onnxSingle && cores > 1 ? await measureOnnxRollout(cores) : onnxSingle;
+    // A one-thread run of ours (threads=0) takes ONNX Runtime's route with one thread where it loads.
+    if (onnxSingle) {
+      single.rollout = Math.max(single.rollout, onnxSingle.rowsPerSecond);
+      single.rolloutCpu = Math.max(single.rolloutCpu, onnxSingle.cpuRowsPerSecond);
+    }
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
     const fastest = best(single, spread);
+    if (onnx) fastest.rollout = Math.max(fastest.rollout, onnx.rowsPerSecond);
     const external = options.reference ? compareWithReference(options.reference, cores, fastest) : {};
 
     const ours: Figures = {
       backend: backend.name,
       backend_description: backend.description,
+      kernels_fma: fused,
+      load_average_before: round(loadBefore),
+      load_average_after: round(loadavg()[0]!),
       threads: 1 + workers,
       sac_update_ms: round(fastest.sac),
       ensemble_step_ms: round(fastest.ensemble),
@@ -64,6 +89,19 @@ export const nnSection: BenchSection = {
       sac_update_ms_1_thread: round(single.sac),
       ensemble_step_ms_1_thread: round(single.ensemble),
       rollout_transitions_per_s_1_thread: Math.round(single.rollout),
+      rollout_transitions_per_s_wasm: Math.round(wasmRollout.best),
+      rollout_transitions_per_s_wasm_1_thread: Math.round(wasmRollout.single),
+      rollout_route: onnx?.route ?? null,
+      rollout_transitions_per_s_onnx: onnx ? Math.round(Math.max(onnx.rowsPerSecond, onnxSingle!.rowsPerSecond)) : null,
+      rollout_transitions_per_s_onnx_1_thread: onnxSingle ? Math.round(onnxSingle.rowsPerSecond) : null,
+      sac_update_ms_1_thread_unfused: unfused && round(unfused.sac),
+      ensemble_step_ms_1_thread_unfused: unfused && round(unfused.ensemble),
+      rollout_transitions_per_s_1_thread_unfused: unfused && Math.round(unfused.rollout),
+      sac_update_cpu_ms_1_thread_unfused: unfused && round(unfused.sacCpu),
+      ensemble_step_cpu_ms_1_thread_unfused: unfused && round(unfused.ensembleCpu),
+      sac_update_cpu_ms_1_thread: round(single.sacCpu),
+      ensemble_step_cpu_ms_1_thread: round(single.ensembleCpu),
+      rollout_cpu_transitions_per_s_1_thread: Math.round(single.rolloutCpu),
     };
     const runs = [torchSingle, torchSpread].filter((run): run is TorchFigures => !('reason' in run));
     if (runs.length === 0) {
@@ -87,6 +125,7 @@ export const nnSection: BenchSection = {
       torch_sac_update_ms_1_thread: runs.find((run) => run.threads === 1)?.sac_update_ms ?? null,
       torch_ensemble_step_ms_1_thread: runs.find((run) => run.threads === 1)?.ensemble_step_ms ?? null,
       torch_rollout_transitions_per_s_1_thread: runs.find((run) => run.threads === 1)?.rollout_transitions_per_s ?? null,
+      ...cpuComparison(single, runs.find((run) => run.threads === 1)),
       sac_update_vs_torch: round(fastest.sac / sacRef.sac_update_ms),
       ensemble_step_vs_torch: round(fastest.ensemble / ensembleRef.ensemble_step_ms),
       rollout_vs_torch: round(rolloutRef.rollout_transitions_per_s / fastest.rollout),
@@ -100,10 +139,46 @@ interface Measured {
   sac: number;
   ensemble: number;
   rollout: number;
+  /** The same as this process's CPU time: a single thread's figures on a busy machine. */
+  sacCpu: number;
+  ensembleCpu: number;
+  rolloutCpu: number;
 }
 
 function best(a: Measured, b: Measured): Measured {
-  return { sac: Math.min(a.sac, b.sac), ensemble: Math.min(a.ensemble, b.ensemble), rollout: Math.max(a.rollout, b.rollout) };
+  return { ...a, sac: Math.min(a.sac, b.sac), ensemble: Math.min(a.ensemble, b.ensemble), rollout: Math.max(a.rollout, b.rollout) };
+}
+
+/**
+ * One thread each, in CPU time (ours ÷ PyTorch's): what a core does, steadier than wall
+ * time while other jobs share the cores.
+ */
+function cpuComparison(ours: Measured, torch: TorchFigures | undefined): Figures {
+  if (!torch?.sac_update_cpu_ms) return {};
+  return {
+    torch_sac_update_cpu_ms_1_thread: torch.sac_update_cpu_ms,
+    torch_ensemble_step_cpu_ms_1_thread: torch.ensemble_step_cpu_ms,
+    torch_rollout_cpu_transitions_per_s_1_thread: torch.rollout_cpu_transitions_per_s,
+    sac_update_vs_torch_cpu_1_thread: round(ours.sacCpu / torch.sac_update_cpu_ms),
+    ensemble_step_vs_torch_cpu_1_thread: round(ours.ensembleCpu / torch.ensemble_step_cpu_ms),
+    rollout_vs_torch_cpu_1_thread: round(torch.rollout_cpu_transitions_per_s / ours.rolloutCpu),
+  };
+}
+
+/** Rollout rows per second (wall and CPU time) with the ensemble's predictions on ONNX Runtime with `cpuThreads` threads (backend=auto's route where it loads). */
+async function measureOnnxRollout(cpuThreads: number): Promise<{ route: string; rowsPerSecond: number; cpuRowsPerSecond: number } | null> {
+  const rng = new Rng(2024);
+  const ensemble = new DynamicsEnsemble({ observationSize: OBS, actionSize: ACT, seed: 1 });
+  try {
+    const { route } = await ensemble.predictWithOnnxRuntime(cpuThreads);
+    if (!route) return null;
+    const observations = rng.fillNormal(new Float32Array(ROLLOUT_ROWS * OBS));
+    const actions = rng.fillUniform(new Float32Array(ROLLOUT_ROWS * ACT), -1, 1);
+    const { wall, cpu } = bestMs(() => ensemble.step(observations, actions, rng), { warmup: 1, repeats: 1, rounds: 3 });
+    return { route, rowsPerSecond: ROLLOUT_ROWS / (wall / 1000), cpuRowsPerSecond: ROLLOUT_ROWS / (cpu / 1000) };
+  } finally {
+    ensemble.dispose();
+  }
 }
 
 /**
@@ -166,19 +241,42 @@ function measure(threads: WorkerThread[]): Measured {
   const actions = rng.fillUniform(new Float32Array(ROLLOUT_ROWS * ACT), -1, 1);
   const rolloutMs = bestMs(() => ensemble.step(observations, actions, rng), { warmup: 1, repeats: 1, rounds: 3 });
   ensemble.dispose();
-  return { sac: sacMs, ensemble: ensembleMs, rollout: ROLLOUT_ROWS / (rolloutMs / 1000) };
+  return {
+    sac: sacMs.wall,
+    ensemble: ensembleMs.wall,
+    rollout: ROLLOUT_ROWS / (rolloutMs.wall / 1000),
+    sacCpu: sacMs.cpu,
+    ensembleCpu: ensembleMs.cpu,
+    rolloutCpu: ROLLOUT_ROWS / (rolloutMs.cpu / 1000),
+  };
 }
 
-/** Mean time per call in the fastest of `rounds` rounds: other processes on a shared machine only ever add time. */
-export function bestMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup: number; repeats: number; rounds: number }): number {
+function measureUnfused(): Measured {
+  setKernelFma(false);
+  try {
+    return measure([]);
+  } finally {
+    setKernelFma(null);
+  }
+}
+
+/**
+ * Mean time per call in the fastest of `rounds` rounds (other processes on a shared
+ * machine only ever add time), as wall time and as this process's CPU time.
+ */
+export function bestMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup: number; repeats: number; rounds: number }): { wall: number; cpu: number } {
   for (let i = 0; i < warmup; i++) fn();
-  let best = Infinity;
+  let wall = Infinity;
+  let cpu = Infinity;
   for (let r = 0; r < rounds; r++) {
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     for (let i = 0; i < repeats; i++) fn();
-    best = Math.min(best, (performance.now() - start) / repeats);
+    const used = process.cpuUsage(startCpu);
+    wall = Math.min(wall, (performance.now() - start) / repeats);
+    cpu = Math.min(cpu, (used.user + used.system) / 1000 / repeats);
   }
-  return best;
+  return { wall, cpu };
 }
 
 interface TorchFigures {
@@ -189,6 +287,9 @@ interface TorchFigures {
   rollout_transitions_per_s: number;
   rollout_best_chunk: number;
   rollout_by_chunk: Record<string, number>;
+  sac_update_cpu_ms: number;
+  ensemble_step_cpu_ms: number;
+  rollout_cpu_transitions_per_s: number;
 }
 
 function runTorchReference(threads: number): TorchFigures | { reason: string } {
@@ -204,11 +305,12 @@ function runTorchReference(threads: number): TorchFigures | { reason: string } {
   }
 }
 
-export function findTorchPython(): string | undefined {
+/** A python3 that imports `modules`. */
+export function findTorchPython(modules: string[] = ['torch']): string | undefined {
   // Debian's python3 carries python3-torch; a pyenv python3 earlier on PATH usually does not.
   return ['/usr/bin/python3', 'python3'].find((candidate) => {
     try {
-      execFileSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' });
+      execFileSync(candidate, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
       return true;
     } catch {
       return false;

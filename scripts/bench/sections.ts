@@ -1,5 +1,6 @@
 import { bearSection } from './bear.js';
 import { envsSection } from './envs.js';
+import { jobSection } from './job.js';
 import { nnSection } from './nn.js';
 import { startupSection } from './startup.js';
 
@@ -12,6 +13,10 @@ export interface BenchSection {
 export interface BenchOptions {
   /** Another PyTorch timing script to run side by side (`--reference=<path>`), e.g. the one the project is judged against. */
   reference: string | null;
+  /** Size of the whole-job benchmark relative to its default (`--job-scale=<f>`). */
+  jobScale: number;
+  /** Whole job with one thread a side only (`--job-one-thread`). */
+  jobOneThread: boolean;
 }
 
-export const sections: BenchSection[] = [startupSection, envsSection, nnSection, bearSection];
+export const sections: BenchSection[] = [startupSection, envsSection, nnSection, bearSection, jobSection];

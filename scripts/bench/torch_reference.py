@@ -10,7 +10,8 @@ Shapes: HalfCheetah (obs 17, act 6), batch 256.
   rollout_transitions_per_s  one model step for 50 000 rows: all 7 members, a random elite
                              per row, a Gaussian sample, the max-std-norm penalty; rows in
                              chunks of each size given, the best reported (all in rollout_by_chunk)
-Each figure is the fastest of several rounds. Data come from a seeded generator; CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
+Each figure is the fastest of several rounds, as wall time and (the *_cpu_* figures) as this
+process's CPU time, the steadier measure on a busy machine. Data come from a seeded generator; CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
 """
 import argparse
 import json
@@ -133,16 +134,18 @@ def model_step(ensemble, obs, act, gen, chunk):
 
 
 def per_call_ms(fn, repeats, rounds=5, warmup=10):
-    """Mean ms per call in the fastest round: other work on the machine only ever adds time."""
+    """Mean ms per call in the fastest round (other work on the machine only ever adds
+    time), as wall time and as this process's CPU time (all its threads)."""
     for _ in range(warmup):
         fn()
-    best = float('inf')
+    best, best_cpu = float('inf'), float('inf')
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(repeats):
             fn()
         best = min(best, (time.perf_counter() - start) / repeats * 1e3)
-    return best
+        best_cpu = min(best_cpu, (time.process_time() - start_cpu) / repeats * 1e3)
+    return best, best_cpu
 
 
 def main():
@@ -158,7 +161,7 @@ def main():
     s, s2 = torch.randn(BATCH, OBS, generator=gen), torch.randn(BATCH, OBS, generator=gen)
     a = torch.rand(BATCH, ACT, generator=gen) * 2 - 1
     r, d = torch.randn(BATCH, 1, generator=gen), (torch.rand(BATCH, 1, generator=gen) < 0.1).float()
-    sac_ms = per_call_ms(lambda: sac.update(s, a, r, s2, d), repeats=40)
+    sac_ms, sac_cpu_ms = per_call_ms(lambda: sac.update(s, a, r, s2, d), repeats=40)
 
     ensemble = Ensemble(gen)
     optimizer = torch.optim.Adam(ensemble.parameters(), lr=1e-3)
@@ -171,14 +174,15 @@ def main():
         loss.backward()
         optimizer.step()
 
-    ensemble_ms = per_call_ms(ensemble_step, repeats=10, warmup=3)
+    ensemble_ms, ensemble_cpu_ms = per_call_ms(ensemble_step, repeats=10, warmup=3)
 
     obs = torch.randn(ROLLOUT_ROWS, OBS, generator=gen)
     act = torch.rand(ROLLOUT_ROWS, ACT, generator=gen) * 2 - 1
-    by_chunk = {}
+    by_chunk, cpu_by_chunk = {}, {}
     for chunk in (int(c) for c in args.chunks.split(',')):
-        rollout_ms = per_call_ms(lambda: model_step(ensemble, obs, act, gen, chunk), repeats=1, rounds=3, warmup=1)
+        rollout_ms, rollout_cpu_ms = per_call_ms(lambda: model_step(ensemble, obs, act, gen, chunk), repeats=1, rounds=3, warmup=1)
         by_chunk[chunk] = round(ROLLOUT_ROWS / (rollout_ms / 1e3))
+        cpu_by_chunk[chunk] = round(ROLLOUT_ROWS / (rollout_cpu_ms / 1e3))
     best_chunk = max(by_chunk, key=by_chunk.get)
 
     result = {
@@ -189,6 +193,9 @@ def main():
         'rollout_transitions_per_s': by_chunk[best_chunk],
         'rollout_best_chunk': best_chunk,
         'rollout_by_chunk': by_chunk,
+        'sac_update_cpu_ms': round(sac_cpu_ms, 3),
+        'ensemble_step_cpu_ms': round(ensemble_cpu_ms, 3),
+        'rollout_cpu_transitions_per_s': max(cpu_by_chunk.values()),
     }
     if args.json:
         print(json.dumps(result))

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { relaxedSimdFma } from './wasm/relaxed-simd.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -15,10 +16,16 @@ export interface BackendInfo {
   name: BackendName;
   /** The npm package that provides it. */
   package: string;
-  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD)`. */
+  /** One line for humans, e.g. `wasm (@tensorflow/tfjs-backend-wasm, SIMD, FMA)`. */
   description: string;
   /** Why the preferred backends before this one did not load (empty unless `auto` fell back). */
   skipped: string[];
+  /**
+   * Whether predictions without gradients (model rollouts) may take ONNX Runtime's
+   * route when it loads (nn/onnx/inference-route.ts): with `auto` on the WASM or cpu
+   * backend, never when a backend was chosen by name.
+   */
+  onnxInference: boolean;
 }
 
 interface Candidate {
@@ -47,7 +54,7 @@ export async function initBackend(choice: BackendChoice): Promise<BackendInfo> {
   for (const candidate of candidates) {
     const failure = await tryLoad(candidate);
     if (failure === null) {
-      return { ...candidate, description: describe(candidate), skipped };
+      return { ...candidate, description: describe(candidate), skipped, onnxInference: choice === 'auto' && candidate.name !== 'tensorflow' };
     }
     skipped.push(`${candidate.package}: ${failure}`);
   }
@@ -78,7 +85,7 @@ async function tryLoad(candidate: Candidate): Promise<string | null> {
 
 function describe(candidate: Candidate): string {
   if (candidate.name === 'wasm') {
-    return `wasm (${candidate.package}, ${wasmSimd() ? 'SIMD' : 'no SIMD'})`;
+    return `wasm (${candidate.package}, ${wasmSimd() ? `SIMD${relaxedSimdFma() ? ', FMA' : ''}` : 'no SIMD'})`;
   }
   return `${candidate.name} (${candidate.package})`;
 }

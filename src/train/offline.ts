@@ -167,6 +167,10 @@ async function prepareModel(frame: TrainingFrame, rollouts: ModelRollouts, envOp
   }
   frame.own(ensemble);
   ensemble.distribute(frame.session.threads);
+  if (frame.session.backend.onnxInference) {
+    const { route } = await ensemble.predictWithOnnxRuntime(1 + frame.session.threads.length);
+    if (route) frame.log(`Rollout predictions: ${route}`);
+  }
   const savedBuffer = frame.saved('model_buffer');
   const buffer = savedBuffer
     ? bufferFromPart(frame.resume!, 'model_buffer', savedBuffer)

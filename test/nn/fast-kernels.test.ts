@@ -5,7 +5,7 @@ import { initBackend } from '../../src/nn/backend.js';
 import { initialParams } from '../../src/nn/init.js';
 import { ParamLayout, type Activation, type MlpShape } from '../../src/nn/layout.js';
 import { MlpStack } from '../../src/nn/mlp-stack.js';
-import { fastKernels, setFastKernels } from '../../src/nn/wasm/fast-kernels.js';
+import { fastKernels, kernelFma, setFastKernels, setKernelFma } from '../../src/nn/wasm/fast-kernels.js';
 import { instantiateKernels } from '../../src/nn/wasm/kernel-module.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -13,7 +13,10 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-afterEach(() => setFastKernels(true));
+afterEach(() => {
+  setFastKernels(true);
+  setKernelFma(null);
+});
 
 interface PassResult {
   output: Float32Array;
@@ -71,10 +74,15 @@ describe('fused WASM kernels', () => {
     expect(fastKernels()).toBe(true);
   });
 
+  it('use fused multiply-adds on this Node (relaxed SIMD), unless MOPO_WASM_FMA=0', () => {
+    expect(kernelFma()).toBe(process.env.MOPO_WASM_FMA !== '0');
+  });
+
   for (const [name, activation, sizes] of shapes) {
     for (const rows of [1, 7, 256]) {
       it(`give the ${name} (${sizes.join('-')}) the same forward and backward pass as tfjs ops, ${rows} rows`, () => {
         const shape: MlpShape = { inputSize: sizes[0]!, hiddenSizes: sizes.slice(1, -1), outputSize: sizes.at(-1)!, activation };
+        setKernelFma(false);
         const fused = pass(true, shape, 3, 1, rows, rows);
         const plain = pass(false, shape, 3, 1, rows, rows);
         expect(Array.from(fused.flat)).toEqual(Array.from(fused.layered));
@@ -94,6 +102,24 @@ describe('fused WASM kernels', () => {
         }
       });
     }
+  }
+
+  for (const [name, activation, sizes] of shapes) {
+    it(`give the ${name} (${sizes.join('-')}) the same passes with fused multiply-adds, up to float rounding`, () => {
+      const shape: MlpShape = { inputSize: sizes[0]!, hiddenSizes: sizes.slice(1, -1), outputSize: sizes.at(-1)!, activation };
+      setKernelFma(true);
+      const fma = pass(true, shape, 3, 1, 256, 11);
+      const again = pass(true, shape, 3, 1, 256, 11);
+      setKernelFma(false);
+      const plain = pass(true, shape, 3, 1, 256, 11);
+      // Fused products round once per step: close to, not equal to, the unfused ones; repeatable bit for bit.
+      expect(Array.from(fma.output)).toEqual(Array.from(again.output));
+      expect(Array.from(fma.flat)).toEqual(Array.from(again.flat));
+      expect(Array.from(fma.output)).not.toEqual(Array.from(plain.output));
+      expect(worstRelative(fma.output, plain.output)).toBeLessThan(1e-5);
+      expect(worstRelative(fma.layered, plain.layered)).toBeLessThan(1e-4);
+      expect(worstRelative(fma.input, plain.input)).toBeLessThan(1e-5);
+    });
   }
 
   it('back-propagate several networks into one vector in layout order', () => {

@@ -12,13 +12,15 @@ import { HostAdam } from '../../nn/host-adam.js';
 import { initialParams } from '../../nn/init.js';
 import { ParamLayout } from '../../nn/layout.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../../nn/state.js';
-import type { WorkerThread } from '../../nn/threads/worker-thread.js';
+import { RemoteHandle } from '../../nn/threads/handle.js';
+import { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { Rng } from '../../util/rng.js';
 import { actionInputWidth, writeActionInput } from './action-input.js';
 import { resolveEnsembleOptions, type EnsembleOptions, type ResolvedEnsembleOptions } from './ensemble-options.js';
 import { fitEnsemble, type DynamicsData, type FitCallbacks, type FitModel, type FitProgress, type FitResult } from './fit.js';
 import { memberShape, type GroupPrediction } from './member-group.js';
 import { Members } from './members.js';
+import type { OnnxMemberPredictor } from './onnx-member-predictor.js';
 import { uncertainty } from './penalty.js';
 import { Standardiser } from './standardiser.js';
 
@@ -71,6 +73,8 @@ export class DynamicsEnsemble implements FitModel {
   private readonly bounds: Float32Array;
   private readonly boundsAdam: HostAdam;
   private progress: FitProgress | null = null;
+  /** The worker that runs ONNX Runtime's predictions, when they take that route. */
+  private onnxThread: WorkerThread | null = null;
 
   constructor(options: EnsembleOptions) {
     const o = resolveEnsembleOptions(options);
@@ -200,6 +204,26 @@ export class DynamicsEnsemble implements FitModel {
     this.members.distribute(threads);
   }
 
+  /**
+   * Makes predictions (rollouts, `predict`) through ONNX Runtime when it loads here
+   * (nn/onnx/inference-route.ts), in a worker thread of its own with up to `cpuThreads`
+   * threads for its CPU provider. Returns the route's description, or null with the
+   * reason predictions stay on the tfjs backend. Training never leaves tfjs.
+   */
+  async predictWithOnnxRuntime(cpuThreads: number): Promise<{ route: string | null; reason: string | null }> {
+    const { probeInference } = await import('../../nn/onnx/inference-route.js');
+    const { route, reason } = await probeInference(cpuThreads);
+    if (!route) return { route: null, reason };
+    this.releaseOnnx();
+    const thread = await WorkerThread.start('wasm');
+    const o = this.options;
+    const spec = { inputSize: o.observationSize + o.actionSize, outputSize: o.observationSize + 1, hiddenSize: o.hiddenSize, layers: o.layers, members: o.members, lr: o.lr, weightDecays: o.weightDecays };
+    const predictor = RemoteHandle.create<OnnxMemberPredictor>(thread, './onnx-member-predictor.js', import.meta.url, 'OnnxMemberPredictor', [spec, this.members.readParams(), route]);
+    this.members.predictWith(predictor);
+    this.onnxThread = thread;
+    return { route: route.description, reason: null };
+  }
+
   /** Weights, Adam moments and steps, log-variance bounds, standardiser, elites, and an unfinished fit. */
   getState(): ModuleState<EnsembleMeta> {
     const group = this.members.getState();
@@ -271,7 +295,14 @@ export class DynamicsEnsemble implements FitModel {
   }
 
   dispose(): void {
+    this.releaseOnnx();
     this.members.dispose();
+  }
+
+  private releaseOnnx(): void {
+    this.members.predictWith(null);
+    this.onnxThread?.close();
+    this.onnxThread = null;
   }
 
   private rowsOf(observations: Float32Array, actions: Float32Array): number {

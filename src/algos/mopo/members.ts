@@ -16,6 +16,7 @@
 import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../../nn/threads/handle.js';
 import type { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { MemberGroup, type GroupPrediction, type GroupState, type MemberGroupSpec, type PartialStep } from './member-group.js';
+import type { OnnxMemberPredictor } from './onnx-member-predictor.js';
 
 /** Rows per forward pass in predictions: large enough to amortise op overhead, small enough to stay in cache. */
 export const PREDICT_CHUNK = 2048;
@@ -37,6 +38,9 @@ export class Members {
   /** Whole-ensemble copies, one per thread, for predictions; null: predict with the groups. */
   private predictors: Handle<MemberGroup>[] | null = null;
   private predictorsCurrent = false;
+  /** ONNX Runtime's copy of the whole ensemble (it then makes every prediction), and whether it has the latest weights. */
+  private onnx: Handle<OnnxMemberPredictor> | null = null;
+  private onnxCurrent = false;
 
   constructor(
     private readonly spec: MemberGroupSpec,
@@ -93,6 +97,7 @@ export class Members {
       this.sendToHelper(split);
     }
     this.predictorsCurrent = false;
+    this.onnxCurrent = false;
     return { losses, boundGradient };
   }
 
@@ -108,6 +113,7 @@ export class Members {
     waitAll(this.memberGroups().map((group, g) => group.call('setParams', this.slice(params, g))));
     if (this.split) this.sendToHelper(this.split);
     this.predictorsCurrent = false;
+    this.onnxCurrent = false;
   }
 
   /** Every member's weights and Adam moments, in member order. */
@@ -125,6 +131,14 @@ export class Members {
     waitAll(this.memberGroups().map((group, g) => group.call('setState', this.groupState(state, g))));
     if (this.split) this.sendToHelper(this.split);
     this.predictorsCurrent = false;
+    this.onnxCurrent = false;
+  }
+
+  /** Makes every prediction through `predictor` (ONNX Runtime in a worker; see onnx-member-predictor.ts), or through tfjs again with null. */
+  predictWith(predictor: Handle<OnnxMemberPredictor> | null): void {
+    this.onnx?.dispose();
+    this.onnx = predictor;
+    this.onnxCurrent = false;
   }
 
   /** Spreads the members over this thread and `threads`; an empty list brings them all back here. */
@@ -232,6 +246,16 @@ export class Members {
 
   /** One model per thread (a whole-ensemble copy, brought up to date with the trained weights), or the groups here. */
   private predictionModels(): PredictionModel[] {
+    const onnx = this.onnx;
+    if (onnx) {
+      if (!this.onnxCurrent) {
+        (onnx.call('setParams', this.readParams()) as Pending<unknown>).wait();
+        this.onnxCurrent = true;
+      }
+      // (the worker awaits ONNX Runtime's promise before it replies)
+      const predict = (input: Float32Array, count: number, bounds: Float32Array) => onnx.call('predict', input, count, bounds) as unknown as Pending<GroupPrediction>;
+      return [{ remote: true, predict }];
+    }
     if (!this.predictors) {
       const groups = this.memberGroups();
       const predict = (input: Float32Array, count: number, bounds: Float32Array): Pending<GroupPrediction> => {

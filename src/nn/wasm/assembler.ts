@@ -160,6 +160,12 @@ export const op = {
   f32x4Pmax: (): number[] => simd(0xeb),
   i32x4TruncSatF32x4S: (): number[] => simd(0xf8),
   f32x4ConvertI32x4S: (): number[] => simd(0xfa),
+  /**
+   * Relaxed SIMD's f32x4.relaxed_madd(a, b, c) = a·b + c, fused or not as the engine
+   * chooses for the machine (V8: one fused multiply-add where the CPU has FMA3). Only
+   * valid in engines with relaxed SIMD (see relaxed-simd.ts).
+   */
+  f32x4RelaxedMadd: (): number[] => simd(0x105),
 };
 
 export function splat4(value: number): number[] {

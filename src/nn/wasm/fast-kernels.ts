@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { ACT_MUL, ACT_NONE, ACT_RELU, ACT_SWISH, instantiateKernels, type KernelExports, type WasmMemory } from './kernel-module.js';
+import { relaxedSimdFma } from './relaxed-simd.js';
 
 /** What we use of @tensorflow/tfjs-backend-wasm's BackendWasm. */
 interface WasmBackend {
@@ -19,8 +20,10 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
 }
 
-const instances = new WeakMap<object, KernelExports>();
+const instances = new WeakMap<object, Map<boolean, KernelExports>>();
 let enabled = true;
+/** null: the process's choice (relaxedSimdFma); tests compare both variants. */
+let fmaOverride: boolean | null = null;
 
 /** True when the fused kernels serve the active backend. */
 export function fastKernels(): boolean {
@@ -34,11 +37,27 @@ export function setFastKernels(on: boolean): void {
   enabled = on;
 }
 
+/**
+ * Makes this thread's products use fused multiply-adds (true), separate multiplies and
+ * adds (false), or the process's choice (null, the default; see relaxed-simd.ts).
+ */
+export function setKernelFma(on: boolean | null): void {
+  fmaOverride = on;
+}
+
+/** Whether the products of this thread's kernels use fused multiply-adds. */
+export function kernelFma(): boolean {
+  return fmaOverride ?? relaxedSimdFma();
+}
+
 function kernels(backend: WasmBackend): KernelExports {
-  let exports = instances.get(backend);
+  const fma = kernelFma();
+  let variants = instances.get(backend);
+  if (!variants) instances.set(backend, (variants = new Map()));
+  let exports = variants.get(fma);
   if (!exports) {
-    exports = instantiateKernels(backend.wasm.asm.memory);
-    instances.set(backend, exports);
+    exports = instantiateKernels(backend.wasm.asm.memory, fma);
+    variants.set(fma, exports);
   }
   return exports;
 }

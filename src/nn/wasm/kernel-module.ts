@@ -22,10 +22,13 @@
  * and every elementwise op is a separate pass with ~10 µs of dispatch. These kernels
  * read weights in place from the flat parameter vector, produce a layer's gradient
  * in its layout position, and fuse the activations. Each output element of a product
- * is a sum over k in increasing order, as in XNNPACK's kernels (ReLU networks come out
- * bit-identical to tfjs's); exp, log and tanh are Cephes' float polynomials.
+ * is a sum over k in increasing order, as in XNNPACK's kernels: without fused
+ * multiply-adds ReLU networks come out bit-identical to tfjs's; with them (relaxed
+ * SIMD, relaxed-simd.ts) each step rounds once instead of twice. exp, log and tanh are
+ * Cephes' float polynomials.
  */
 import { assemble, Locals, op, splat4, splatBits, type Code, type FunctionDef } from './assembler.js';
+import { relaxedSimdFma } from './relaxed-simd.js';
 
 export const ACT_NONE = 0;
 export const ACT_RELU = 1;
@@ -42,7 +45,7 @@ type Width = 8 | 4 | 1;
  */
 const ROWS = 4;
 
-export function gemm(name: string, transposedA: boolean): FunctionDef {
+export function gemm(name: string, transposedA: boolean, fma = false): FunctionDef {
   const [a, lda, b, ldb, c, M, K, N, bias, act, aux] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const L = new Locals(11);
   const i = L.add('i32');
@@ -87,7 +90,8 @@ export function gemm(name: string, transposedA: boolean): FunctionDef {
     for (let r = 0; r < rows; r++) {
       code.push(transposedA ? [op.get(pa[0]!), op.v128Load32Splat(4 * r)] : [op.get(pa[r]!), op.v128Load32Splat(0)], op.set(av));
       for (let v = 0; v < vectors; v++) {
-        code.push(op.get(acc[r]![v]!), op.get(av), op.get(bv[v]!), op.f32x4Mul(), op.f32x4Add(), op.set(acc[r]![v]!));
+        const sum = acc[r]![v]!;
+        code.push(fma ? [op.get(av), op.get(bv[v]!), op.get(sum), op.f32x4RelaxedMadd()] : [op.get(sum), op.get(av), op.get(bv[v]!), op.f32x4Mul(), op.f32x4Add()], op.set(sum));
       }
     }
     code.push(bump(pb, op.get(ldb4)));
@@ -750,12 +754,13 @@ interface WasmApi {
 export type WasmMemory = object;
 
 const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-let compiled: object | null = null;
+const compiled = new Map<boolean, object>();
 
-export function kernelModuleBytes(): Uint8Array {
+/** The kernels' module; with `fma` its products use relaxed SIMD's fused multiply-add (see relaxed-simd.ts). */
+export function kernelModuleBytes(fma: boolean): Uint8Array {
   return assemble([
-    gemm('gemm_nn', false),
-    gemm('gemm_tn', true),
+    gemm('gemm_nn', false, fma),
+    gemm('gemm_tn', true, fma),
     activate(),
     colsum(),
     transpose(),
@@ -768,8 +773,15 @@ export function kernelModuleBytes(): Uint8Array {
   ]);
 }
 
-/** Kernels working in `memory`; the module is compiled once per thread. */
-export function instantiateKernels(memory: WasmMemory): KernelExports {
-  compiled ??= new wasmApi.Module(kernelModuleBytes());
-  return new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
+/**
+ * Kernels working in `memory`, with fused multiply-adds where this process uses them
+ * (relaxedSimdFma) unless `fma` says otherwise; each module is compiled once per thread.
+ */
+export function instantiateKernels(memory: WasmMemory, fma = relaxedSimdFma()): KernelExports {
+  let module = compiled.get(fma);
+  if (!module) {
+    module = new wasmApi.Module(kernelModuleBytes(fma));
+    compiled.set(fma, module);
+  }
+  return new wasmApi.Instance(module, { env: { memory } }).exports as KernelExports;
 }

@@ -1,0 +1,42 @@
+/**
+ * Whether the kernels use WebAssembly relaxed SIMD's fused multiply-add
+ * (f32x4.relaxed_madd) in their matrix products.
+ *
+ * A product then rounds once per multiply-add instead of twice: a SAC update 14 % and an
+ * ensemble training step 18 % less CPU time on this project's machine (notes/speed.md),
+ * and its results differ from the unfused
+ * kernels (and from tfjs's XNNPACK) in the last bits. For a given machine and Node
+ * build the choice is fixed, the same in every thread (V8's flags are process-wide and
+ * its baseline and optimising compilers emit the same instruction), so a seed still
+ * gives the same numbers run after run and with any number of compute workers.
+ *
+ * Node 20 hides relaxed SIMD behind --experimental-wasm-relaxed-simd (on by default
+ * from Node 22); the flag is switched on here, before the kernels are compiled. Where
+ * the engine cannot validate the instruction the kernels fall back to separate
+ * multiplies and adds. MOPO_WASM_FMA=0 forces that fallback, MOPO_WASM_FMA=1 insists on
+ * the fused kernels (an error where the engine lacks them).
+ */
+import v8 from 'node:v8';
+import { assemble, op } from './assembler.js';
+
+let decided: boolean | null = null;
+
+/** True when this process's kernels use the fused multiply-add (decided once per thread, the same in all). */
+export function relaxedSimdFma(): boolean {
+  if (decided !== null) return decided;
+  const wanted = process.env.MOPO_WASM_FMA;
+  if (wanted === '0') return (decided = false);
+  let supported = validates();
+  if (!supported) {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    supported = validates();
+  }
+  if (!supported && wanted === '1') throw new Error('MOPO_WASM_FMA=1, but this Node cannot run WebAssembly relaxed SIMD (f32x4.relaxed_madd).');
+  return (decided = supported);
+}
+
+/** A module with one relaxed multiply-add: does this engine accept it? */
+function validates(): boolean {
+  const probe = assemble([{ name: 'madd', params: ['v128', 'v128', 'v128'], results: ['v128'], locals: [], body: [op.get(0), op.get(1), op.get(2), op.f32x4RelaxedMadd()] }]);
+  return (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly.validate(probe);
+}
