@@ -6,9 +6,9 @@
  * 128-bit SIMD cannot; its WebGPU provider (Dawn, over Vulkan, Metal or D3D12) is the
  * GPU route that installs from the npm registry alone.
  *
- * `backend=auto` takes this route when onnxruntime-node loads: WebGPU when a GPU
- * adapter answers, else the CPU provider. MOPO_ONNXRUNTIME=off|cpu|webgpu overrides
- * the choice (off: predictions stay on the tfjs backend).
+ * `backend=auto` takes this route when onnxruntime-node loads and a GPU adapter answers
+ * (WebGPU). The CPU provider only when MOPO_ONNXRUNTIME=cpu asks for it; webgpu insists
+ * on the GPU, off keeps predictions on the tfjs backend.
  *
  * Results are ONNX Runtime's, not the WASM kernels': deterministic for a given
  * machine, package build and provider, and the same with any number of threads (the
@@ -80,8 +80,9 @@ export async function probeInference(cpuThreads: number): Promise<{ route: Infer
     if (failure === null) return { route: route('webgpu'), reason: null };
     if (wanted === 'webgpu') throw new Error(`MOPO_ONNXRUNTIME=webgpu, but ONNX Runtime's WebGPU provider does not start here: ${failure}`);
   }
-  const failure = await tryProvider(ort, 'cpu');
-  return failure === null ? { route: route('cpu'), reason: null } : { route: null, reason: `onnxruntime-node: ${failure}` };
+  // Its CPU provider is faster than the WASM route but rounds differently, and whether it
+  // is installed would then change a seed's numbers: on the CPU it is taken only when asked for.
+  return { route: null, reason: 'no GPU for onnxruntime-node (MOPO_ONNXRUNTIME=cpu takes its CPU provider)' };
 }
 
 /**

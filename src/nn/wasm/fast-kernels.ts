@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { ACT_MUL, ACT_NONE, ACT_RELU, ACT_SWISH, instantiateKernels, type KernelExports, type WasmMemory } from './kernel-module.js';
-import { relaxedSimdFma } from './relaxed-simd.js';
+import { relaxedSimdAvailable, relaxedSimdFma } from './relaxed-simd.js';
 
 /** What we use of @tensorflow/tfjs-backend-wasm's BackendWasm. */
 interface WasmBackend {
@@ -42,6 +42,7 @@ export function setFastKernels(on: boolean): void {
  * adds (false), or the process's choice (null, the default; see relaxed-simd.ts).
  */
 export function setKernelFma(on: boolean | null): void {
+  if (on === true && !relaxedSimdAvailable()) throw new Error('Fused multiply-adds need WebAssembly relaxed SIMD (f32x4.relaxed_madd), which this Node cannot run.');
   fmaOverride = on;
 }
 

@@ -10,11 +10,13 @@
  * its baseline and optimising compilers emit the same instruction), so a seed still
  * gives the same numbers run after run and with any number of compute workers.
  *
- * Node 20 hides relaxed SIMD behind --experimental-wasm-relaxed-simd (on by default
- * from Node 22); the flag is switched on here, before the kernels are compiled. Where
- * the engine cannot validate the instruction the kernels fall back to separate
- * multiplies and adds. MOPO_WASM_FMA=0 forces that fallback, MOPO_WASM_FMA=1 insists on
- * the fused kernels (an error where the engine lacks them).
+ * Off unless asked for (MOPO_WASM_FMA=1): relaxed_madd may fuse on one CPU and not on
+ * another (the WebAssembly spec leaves it to the engine), so the same seed would give
+ * different numbers on different machines, and the README's curves are reproduced to
+ * the last digit elsewhere only with the unfused kernels. Node 20 hides relaxed SIMD
+ * behind --experimental-wasm-relaxed-simd (on by default from Node 22); asked for, the
+ * flag is switched on here, before the kernels are compiled, and an engine that cannot
+ * validate the instruction is an error.
  */
 import v8 from 'node:v8';
 import { assemble, op } from './assembler.js';
@@ -24,15 +26,16 @@ let decided: boolean | null = null;
 /** True when this process's kernels use the fused multiply-add (decided once per thread, the same in all). */
 export function relaxedSimdFma(): boolean {
   if (decided !== null) return decided;
-  const wanted = process.env.MOPO_WASM_FMA;
-  if (wanted === '0') return (decided = false);
-  let supported = validates();
-  if (!supported) {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    supported = validates();
-  }
-  if (!supported && wanted === '1') throw new Error('MOPO_WASM_FMA=1, but this Node cannot run WebAssembly relaxed SIMD (f32x4.relaxed_madd).');
-  return (decided = supported);
+  if (process.env.MOPO_WASM_FMA !== '1') return (decided = false);
+  if (!relaxedSimdAvailable()) throw new Error('MOPO_WASM_FMA=1, but this Node cannot run WebAssembly relaxed SIMD (f32x4.relaxed_madd).');
+  return (decided = true);
+}
+
+/** Whether this engine runs relaxed SIMD, switching Node 20's flag on if that is what it takes. */
+export function relaxedSimdAvailable(): boolean {
+  if (validates()) return true;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return validates();
 }
 
 /** A module with one relaxed multiply-add: does this engine accept it? */
