@@ -13,11 +13,12 @@
  * several rounds, the figure least disturbed by other work on the machine.
  * `--reference=<script>` adds `reference_*` and `*_vs_reference` figures from another
  * timing script that reports the same three.
- * With backend=auto and onnxruntime-node installed, the rollout is also measured with
- * the ensemble's predictions on ONNX Runtime (`rollout_transitions_per_s_onnx`), the
- * route training takes there; the headline rollout figure is the fastest route.
- * With the fused multiply-add kernels (kernels_fma), one thread is measured again with
- * the unfused ones (`*_1_thread_unfused`): what that lever gains.
+ * When ONNX Runtime serves rollouts (MOPO_ONNXRUNTIME=cpu, or a GPU under backend=auto),
+ * the rollout is also measured with the ensemble's predictions there
+ * (`rollout_transitions_per_s_onnx`); the headline rollout figure is the fastest route.
+ * With the fused multiply-add kernels (MOPO_WASM_FMA=1: kernels_fma), one thread is
+ * measured again with the unfused ones (`*_1_thread_unfused`): what that lever gains.
+ * Both levers are off by default (they change a seed's numbers in the last bits).
  * `*_cpu_*_1_thread` figures and `*_vs_torch_cpu_1_thread` ratios compare one thread of
  * each in CPU time, the steadier measure while other jobs share the machine; the load
  * average before and after the section says how busy it was.
