@@ -33,7 +33,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
-import { HostAdam } from '../nn/host-adam.js';
+import { HostAdam, hostAdamTensors, restoreHostAdam } from '../nn/host-adam.js';
 import { initialParams } from '../nn/init.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
@@ -317,12 +317,8 @@ export class Bear implements Learner {
       'actor/params': vectorState(this.actor.read()),
       ...actorAdam.tensors,
       ...imitator.tensors,
-      log_temperature: vectorState(this.logTemperature.slice()),
-      'log_temperature/adam/m': vectorState(this.temperatureAdam.m.slice()),
-      'log_temperature/adam/v': vectorState(this.temperatureAdam.v.slice()),
-      log_alpha: vectorState(this.logAlpha.slice()),
-      'log_alpha/adam/m': vectorState(this.alphaAdam.m.slice()),
-      'log_alpha/adam/v': vectorState(this.alphaAdam.v.slice()),
+      ...hostAdamTensors('log_temperature', this.logTemperature, this.temperatureAdam),
+      ...hostAdamTensors('log_alpha', this.logAlpha, this.alphaAdam),
     };
     critics.forEach((critic, k) => Object.assign(tensors, targetNetworkTensors(`critic${k + 1}`, critic)));
     return {
@@ -354,8 +350,8 @@ export class Bear implements Learner {
     this.actorAdam.setState(tensors, 'actor/adam', meta.adamSteps.actor);
     this.critics.setState(meta.adamSteps.critics.map((step, k) => readTargetNetwork(tensors, `critic${k + 1}`, this.critics.size, step)));
     this.imitator.setState(tensors, 'imitator', meta.adamSteps.imitator);
-    restoreScalar(tensors, 'log_temperature', this.logTemperature, this.temperatureAdam, meta.adamSteps.temperature);
-    restoreScalar(tensors, 'log_alpha', this.logAlpha, this.alphaAdam, meta.adamSteps.alpha);
+    restoreHostAdam(tensors, 'log_temperature', this.logTemperature, this.temperatureAdam, meta.adamSteps.temperature);
+    restoreHostAdam(tensors, 'log_alpha', this.logAlpha, this.alphaAdam, meta.adamSteps.alpha);
     this.updates = meta.updates;
     this.rng = Rng.fromState(meta.rng);
   }
@@ -423,13 +419,6 @@ interface PolicySamples {
   /** Rows × A. */
   std: Float32Array;
   free: Uint8Array;
-}
-
-function restoreScalar(tensors: TensorRecord, name: string, value: Float32Array, adam: HostAdam, step: number): void {
-  value.set(requireTensor(tensors, name, [1]));
-  adam.m.set(requireTensor(tensors, `${name}/adam/m`, [1]));
-  adam.v.set(requireTensor(tensors, `${name}/adam/v`, [1]));
-  adam.step = step;
 }
 
 function bearMeta(state: ModuleState): BearMeta {

@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
-import { HostAdam } from '../nn/host-adam.js';
+import { HostAdam, hostAdamTensors, restoreHostAdam } from '../nn/host-adam.js';
 import { initialParams } from '../nn/init.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { scheduledLr } from '../nn/lr-schedule.js';
@@ -215,9 +215,7 @@ export class DiscreteSac {
       ...actorAdam.tensors,
       ...targetNetworkTensors('critic1', critic1!),
       ...targetNetworkTensors('critic2', critic2!),
-      log_alpha: vectorState(this.logAlpha.slice()),
-      'log_alpha/adam/m': vectorState(this.alphaAdam.m.slice()),
-      'log_alpha/adam/v': vectorState(this.alphaAdam.v.slice()),
+      ...hostAdamTensors('log_alpha', this.logAlpha, this.alphaAdam),
     };
     return {
       tensors,
@@ -241,10 +239,7 @@ export class DiscreteSac {
     this.actorAdam.setState(tensors, 'actor/adam', meta.adamSteps.actor);
     const steps = [meta.adamSteps.critic1, meta.adamSteps.critic2];
     this.critics.forEach((critic, k) => critic.setState(readTargetNetwork(tensors, `critic${k + 1}`, critic.size, steps[k]!)));
-    this.logAlpha.set(requireTensor(tensors, 'log_alpha', [1]));
-    this.alphaAdam.m.set(requireTensor(tensors, 'log_alpha/adam/m', [1]));
-    this.alphaAdam.v.set(requireTensor(tensors, 'log_alpha/adam/v', [1]));
-    this.alphaAdam.step = meta.adamSteps.alpha;
+    restoreHostAdam(tensors, 'log_alpha', this.logAlpha, this.alphaAdam, meta.adamSteps.alpha);
     this.updates = meta.updates;
   }
 

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TransitionBatch } from '../data/replay-buffer.js';
 import { CheckpointError } from '../errors.js';
 import { Adam } from '../nn/adam.js';
-import { HostAdam } from '../nn/host-adam.js';
+import { HostAdam, hostAdamTensors, restoreHostAdam } from '../nn/host-adam.js';
 import { initialParams } from '../nn/init.js';
 import { scheduledLr } from '../nn/lr-schedule.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
@@ -33,7 +33,8 @@ import { Rng, type RngState } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { targetRate } from './actor-critic-options.js';
 import { clipByGlobalNorm } from './clip-gradient.js';
-import { Critic, criticShape, type CriticSpec, type CriticState } from './critic.js';
+import { Critic, criticShape, type CriticSpec } from './critic.js';
+import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import type { UpdateOptions } from './learner.js';
 import { weightedMean } from './replay-weights.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
@@ -275,17 +276,9 @@ export class Sac {
     const tensors: TensorRecord = {
       'actor/params': vectorState(this.actor.read()),
       ...actorAdam.tensors,
-      log_alpha: vectorState(this.logAlpha.slice()),
-      'log_alpha/adam/m': vectorState(this.alphaAdam.m.slice()),
-      'log_alpha/adam/v': vectorState(this.alphaAdam.v.slice()),
+      ...hostAdamTensors('log_alpha', this.logAlpha, this.alphaAdam),
     };
-    critics.forEach((critic, k) => {
-      const name = `critic${k + 1}`;
-      tensors[`${name}/params`] = vectorState(critic.params);
-      tensors[`${name}/target`] = vectorState(critic.target);
-      tensors[`${name}/adam/m`] = vectorState(critic.adamM);
-      tensors[`${name}/adam/v`] = vectorState(critic.adamV);
-    });
+    critics.forEach((critic, k) => Object.assign(tensors, targetNetworkTensors(`critic${k + 1}`, critic)));
     return {
       tensors,
       meta: {
@@ -314,25 +307,10 @@ export class Sac {
       this.sampler.call('setParams', this.actor.read()).wait();
     }
     this.actorAdam.setState(tensors, 'actor/adam', meta.adamSteps.actor);
-    const criticSize = [new ParamLayout(criticShape(this.criticSpec), 1).size];
+    const criticSize = new ParamLayout(criticShape(this.criticSpec), 1).size;
     const steps = [meta.adamSteps.critic1, meta.adamSteps.critic2];
-    waitAll(
-      this.critics.map((critic, k) => {
-        const name = `critic${k + 1}`;
-        const criticState: CriticState = {
-          params: requireTensor(tensors, `${name}/params`, criticSize),
-          target: requireTensor(tensors, `${name}/target`, criticSize),
-          adamM: requireTensor(tensors, `${name}/adam/m`, criticSize),
-          adamV: requireTensor(tensors, `${name}/adam/v`, criticSize),
-          adamStep: steps[k]!,
-        };
-        return critic.call('setState', criticState);
-      }),
-    );
-    this.logAlpha.set(requireTensor(tensors, 'log_alpha', [1]));
-    this.alphaAdam.m.set(requireTensor(tensors, 'log_alpha/adam/m', [1]));
-    this.alphaAdam.v.set(requireTensor(tensors, 'log_alpha/adam/v', [1]));
-    this.alphaAdam.step = meta.adamSteps.alpha;
+    waitAll(this.critics.map((critic, k) => critic.call('setState', readTargetNetwork(tensors, `critic${k + 1}`, criticSize, steps[k]!))));
+    restoreHostAdam(tensors, 'log_alpha', this.logAlpha, this.alphaAdam, meta.adamSteps.alpha);
     this.updates = meta.updates;
     this.rng = Rng.fromState(meta.rng);
   }

@@ -1,3 +1,5 @@
+import { requireTensor, vectorState, type TensorRecord } from './state.js';
+
 /**
  * Adam for a handful of parameters that live in JavaScript (e.g. the dynamics
  * ensemble's shared log-variance bounds, whose gradient is summed across member
@@ -31,4 +33,26 @@ export class HostAdam {
       params[i]! -= (stepSize * this.m[i]!) / (Math.sqrt(this.v[i]!) / sqrtCorrection2 + this.epsilon);
     }
   }
+}
+
+/**
+ * The checkpoint form of parameters learned with a HostAdam (a temperature's log α, a
+ * Lagrange multiplier): `<name>`, `<name>/adam/m`, `<name>/adam/v`; the Adam step
+ * count is kept by the caller in its JSON meta.
+ */
+export function hostAdamTensors(name: string, values: Float32Array, adam: HostAdam): TensorRecord {
+  return {
+    [name]: vectorState(values.slice()),
+    [`${name}/adam/m`]: vectorState(adam.m.slice()),
+    [`${name}/adam/v`]: vectorState(adam.v.slice()),
+  };
+}
+
+/** Restores what hostAdamTensors stored under `name`, each vector checked to hold `adam.size` values. */
+export function restoreHostAdam(tensors: TensorRecord, name: string, values: Float32Array, adam: HostAdam, step: number): void {
+  const shape = [adam.size];
+  values.set(requireTensor(tensors, name, shape));
+  adam.m.set(requireTensor(tensors, `${name}/adam/m`, shape));
+  adam.v.set(requireTensor(tensors, `${name}/adam/v`, shape));
+  adam.step = step;
 }
