@@ -17,14 +17,20 @@
  *   job_vs_torch               our fastest wall time ÷ PyTorch's fastest
  *   job_vs_torch_cpu_1_thread  CPU seconds of one thread each: what a core costs, the
  *                              steadier figure while other work shares the machine
+ * And where a default `exp=halfcheetah-medium` run would spend its time, projected from
+ * the one-thread jobs' pieces (ours from the run's dynamics.jsonl and its perf/* columns,
+ * the twin's from its own clocks): `full_dynamics_epoch_s` (one epoch on 1M transitions),
+ * `full_sac_1000_steps_s`, `full_rollout_s` (50 000 start states), `full_policy_phase_h`
+ * (3 000 epochs of both), the same `torch_full_*`, and `full_*_vs_torch`.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { D4rlFileContents } from '../../src/data/d4rl-file.js';
 import { writeD4rlFile } from '../../src/data/writer.js';
+import { MetricsLog } from '../../src/train/metrics.js';
 import { packageRoot } from '../../src/paths.js';
 import { Rng } from '../../src/util/rng.js';
 import { findTorchPython } from './nn.js';
@@ -76,6 +82,8 @@ export const jobSection: BenchSection = {
         job_s_1_thread: round(oursSingle.total),
         job_cpu_s_1_thread: round(oursSingle.cpu),
         job_s_all_threads: round(oursSpread.total),
+        // Where a default halfcheetah-medium run spends its time, from the one-thread job.
+        ...fullRunFigures('', oursSingle.pieces, size),
         job_load_average_before: round(loadBefore),
         job_load_average_after: round(loadavg()[0]!),
       };
@@ -91,9 +99,13 @@ export const jobSection: BenchSection = {
         torch_job_s_1_thread: round(torchSingle.total),
         torch_job_cpu_s_1_thread: round(torchSingle.cpu),
         torch_job_s_all_threads: round(torchSpread.total),
+        ...fullRunFigures('torch_', torchSingle.pieces, size),
         job_vs_torch: round(ours.total / torch.total),
         job_vs_torch_1_thread: round(oursSingle.total / torchSingle.total),
         job_vs_torch_cpu_1_thread: round(oursSingle.cpu / torchSingle.cpu),
+        full_dynamics_epoch_vs_torch: oursSingle.pieces.dynamicsEpoch && torchSingle.pieces.dynamicsEpoch && round(oursSingle.pieces.dynamicsEpoch / torchSingle.pieces.dynamicsEpoch),
+        full_sac_1000_steps_vs_torch: round(oursSingle.pieces.sacPer1000 / torchSingle.pieces.sacPer1000),
+        full_rollout_vs_torch: round(oursSingle.pieces.rollout / torchSingle.pieces.rollout),
         torch_job_reason: null,
       };
     } finally {
@@ -108,6 +120,38 @@ interface JobRun {
   total: number;
   cpu: number;
   dynamics: number;
+  pieces: JobPieces;
+}
+
+/**
+ * Where a job's wall time went, in the units a full run is made of: one dynamics epoch
+ * (the mean over the epochs after the first, which also standardises and splits the
+ * data), 1 000 SAC steps (batch sampling included, rollouts excluded) and one rollout.
+ */
+interface JobPieces {
+  dynamicsEpoch: number | null;
+  sacPer1000: number;
+  rollout: number;
+}
+
+/**
+ * A default `exp=halfcheetah-medium` run, projected from a job's pieces: D4RL's 1M
+ * transitions (an epoch's steps grow with the rows), 3 000 epochs of 1 000 SAC steps, a
+ * rollout of 50 000 start states before each epoch's steps; evaluations left out.
+ */
+const FULL_RUN = { transitions: 1_000_000, sacSteps: 3_000_000, rollouts: 3_000, rolloutRows: 50_000 };
+
+/** The pieces scaled to a full run, and the policy phase's projected hours. */
+function fullRunFigures(prefix: string, pieces: JobPieces, size: JobSize): Record<string, number | null> {
+  const epoch = pieces.dynamicsEpoch === null ? null : pieces.dynamicsEpoch * (FULL_RUN.transitions / size.transitions);
+  const rollout = pieces.rollout * (FULL_RUN.rolloutRows / size.rolloutRows);
+  const policy = (FULL_RUN.sacSteps / 1000) * pieces.sacPer1000 + FULL_RUN.rollouts * rollout;
+  return {
+    [`${prefix}full_dynamics_epoch_s`]: epoch === null ? null : round(epoch),
+    [`${prefix}full_sac_1000_steps_s`]: round(pieces.sacPer1000),
+    [`${prefix}full_rollout_s`]: round(rollout),
+    [`${prefix}full_policy_phase_h`]: round(policy / 3600),
+  };
 }
 
 /** HalfCheetah-shaped rows: the timing does not depend on what the data mean. */
@@ -134,6 +178,7 @@ function syntheticDataset(size: number): D4rlFileContents {
 /** `mopo exp=halfcheetah-medium …` with `threads` compute workers (1 + threads in all). */
 function runOurs(dir: string, data: string, size: JobSize, threads: number): Promise<JobRun> {
   const root = packageRoot();
+  const runDir = path.join(dir, `run-${threads}`);
   const args = [
     '--import',
     path.join(root, 'scripts/bench/cpu-probe.mjs'),
@@ -151,7 +196,7 @@ function runOurs(dir: string, data: string, size: JobSize, threads: number): Pro
     'eval.episodes=1',
     'checkpoint.every=0',
     'metric.progress=lines',
-    `hydra.run.dir=${path.join(dir, `run-${threads}`)}`,
+    `hydra.run.dir=${runDir}`,
   ];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -169,9 +214,24 @@ function runOurs(dir: string, data: string, size: JobSize, threads: number): Pro
       const total = (performance.now() - started) / 1000;
       const cpu = /MOPO_CPU_MS=([\d.]+)/.exec(log);
       if (code !== 0 || !cpu) reject(new Error(`mopo exited with ${code}:\n${log.slice(-2000)}`));
-      else resolve({ threads: 1 + threads, total, cpu: Number(cpu[1]) / 1000, dynamics });
+      else resolve({ threads: 1 + threads, total, cpu: Number(cpu[1]) / 1000, dynamics, pieces: ourPieces(runDir, size) });
     });
   });
+}
+
+/** Our pieces from the run's own records: dynamics.jsonl's epoch times and metrics.jsonl's perf/epoch_s and perf/rollout_s. */
+function ourPieces(runDir: string, size: JobSize): JobPieces {
+  const rows = (stream: string) => MetricsLog.parseJsonl(readFileSync(path.join(runDir, `${stream}.jsonl`), 'utf8'));
+  const epochTimes = rows('dynamics').map((row) => Number(row.time_s));
+  const policyRows = rows('metrics');
+  const sum = (key: string) => policyRows.reduce((total, row) => total + Number(row[key] ?? 0), 0);
+  const rolloutSeconds = sum('perf/rollout_s');
+  const rollouts = Math.ceil(size.sacSteps / size.rolloutFreq);
+  return {
+    dynamicsEpoch: epochTimes.length > 1 ? (epochTimes.at(-1)! - epochTimes[0]!) / (epochTimes.length - 1) : null,
+    sacPer1000: ((sum('perf/epoch_s') - rolloutSeconds) / size.sacSteps) * 1000,
+    rollout: rolloutSeconds / rollouts,
+  };
 }
 
 /** The PyTorch twin with `threads` threads, timed as a whole process like ours (Python's start and `import torch` included). */
@@ -182,9 +242,23 @@ function runTorch(python: string, data: string, size: JobSize, threads: number):
   const started = performance.now();
   const output = execFileSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   const total = (performance.now() - started) / 1000;
-  const run = JSON.parse(output.trim().split('\n').at(-1)!) as { total_s: number; dynamics_s: number; cpu_s: number };
+  const run = JSON.parse(output.trim().split('\n').at(-1)!) as {
+    total_s: number;
+    dynamics_s: number;
+    cpu_s: number;
+    dynamics_epoch_s: number | null;
+    rollout_s: number;
+    rollouts: number;
+    sac_updates_s: number;
+  };
   // The script's own clock starts after `import torch`: that time belongs to its dynamics phase as our start-up belongs to ours.
-  return { threads, total, cpu: run.cpu_s, dynamics: run.dynamics_s + (total - run.total_s) };
+  return {
+    threads,
+    total,
+    cpu: run.cpu_s,
+    dynamics: run.dynamics_s + (total - run.total_s),
+    pieces: { dynamicsEpoch: run.dynamics_epoch_s, sacPer1000: (run.sac_updates_s / size.sacSteps) * 1000, rollout: run.rollout_s / run.rollouts },
+  };
 }
 
 function round(value: number): number {

@@ -115,6 +115,7 @@ class Dynamics:
         idx = np.random.randint(size, size=(MEMBERS, size))
         hold_xt, hold_yt = torch.as_tensor(hold_x, dtype=torch.float32), torch.as_tensor(hold_y, dtype=torch.float32)
         losses = None
+        self.epoch_ends = []
         for _ in range(epochs):
             idx = np.stack([np.random.permutation(row) for row in idx])
             for start in range(0, size, BATCH):
@@ -130,6 +131,7 @@ class Dynamics:
             with torch.no_grad():
                 mean, _ = self.model(hold_xt)
                 losses = ((mean - hold_yt) ** 2).mean(dim=(1, 2)).numpy()
+            self.epoch_ends.append(time.perf_counter())
         self.elites = list(np.argsort(losses)[:ELITES])
 
     @torch.no_grad()
@@ -243,15 +245,20 @@ def main():
     sac = Sac(obs_dim, act_dim)
     fake = Buffer(args.rollout_batch * args.h * RETAIN_EPOCHS, obs_dim, act_dim)
     real_rows = int(BATCH * REAL_RATIO)
+    rollout_s, rollouts = 0.0, 0
     for step in range(args.sac_steps):
         if step % args.rollout_freq == 0:
+            rollout_started = time.perf_counter()
             start = real.obs[np.random.randint(0, real.size, size=args.rollout_batch)]
             fake.add_batch(*rollout(sac, dynamics, start, args.h))
+            rollout_s += time.perf_counter() - rollout_started
+            rollouts += 1
         batch = [torch.cat(pair) for pair in zip(real.sample(real_rows), fake.sample(BATCH - real_rows))]
         sac.learn(*batch)
     trained = time.perf_counter()
     torch.save({'actor': sac.actor.state_dict(), 'critics': [c.state_dict() for c in sac.critics], 'dynamics': dynamics.model.state_dict()}, io.BytesIO())
     done = time.perf_counter()
+    ends = dynamics.epoch_ends
     result = {
         'torch_version': torch.__version__,
         'threads': args.threads,
@@ -260,6 +267,12 @@ def main():
         'dynamics_s': round(fitted - started, 3),
         'policy_s': round(done - fitted, 3),
         'sac_s': round(trained - fitted, 3),
+        # Where the time goes: one dynamics epoch (the mean after the first, which also
+        # standardises and splits the data), the rollouts, and the SAC steps around them.
+        'dynamics_epoch_s': round((ends[-1] - ends[0]) / (len(ends) - 1), 3) if len(ends) > 1 else None,
+        'rollout_s': round(rollout_s, 3),
+        'rollouts': rollouts,
+        'sac_updates_s': round(trained - fitted - rollout_s, 3),
         # CPU seconds of the whole process (all threads, Python's start-up and imports included).
         'cpu_s': round(resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 3),
     }

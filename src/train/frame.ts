@@ -79,6 +79,8 @@ export class TrainingFrame {
   private lastYield = performance.now();
   private epochStartedAt = performance.now();
   private epochStartStep: number;
+  /** Wall seconds of this epoch spent in each part the loop times (`timed`). */
+  private epochParts: Record<string, number> = {};
   /** Where this process's main phase began, for the ETA in epoch lines. */
   private progressStartedAt = performance.now();
   private progressStartStep = 0;
@@ -211,6 +213,20 @@ export class TrainingFrame {
     this.updateSchedules();
     this.epochStartedAt = performance.now();
     this.epochStartStep = this.state.step;
+    this.epochParts = {};
+  }
+
+  /**
+   * Runs `work` and adds its wall time to this epoch's `perf/<part>_s` column: where an
+   * epoch's time goes (model rollouts, updates, evaluation), next to perf/steps_per_s.
+   */
+  timed<T>(part: string, work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.epochParts[part] = (this.epochParts[part] ?? 0) + (performance.now() - started) / 1000;
+    }
   }
 
   /**
@@ -220,8 +236,9 @@ export class TrainingFrame {
    */
   endEpoch(values: MetricRow, options: { evaluate: boolean; final: boolean }): EvaluationResult | null {
     this.state.epoch += 1;
-    const evaluation = options.evaluate ? this.evaluate() : null;
+    const evaluation = options.evaluate ? this.timed('eval', () => this.evaluate()) : null;
     const seconds = (performance.now() - this.epochStartedAt) / 1000;
+    const parts = Object.fromEntries(Object.entries(this.epochParts).map(([part, partSeconds]) => [`perf/${part}_s`, partSeconds]));
     const row: MetricRow = {
       epoch: this.state.epoch,
       step: this.state.step,
@@ -231,6 +248,8 @@ export class TrainingFrame {
       ...this.learnerAverages(),
       ...(evaluation ? evaluationColumns(evaluation) : {}),
       'perf/steps_per_s': (this.state.step - this.epochStartStep) / seconds,
+      'perf/epoch_s': seconds,
+      ...parts,
     };
     this.metrics.append('metrics', row);
     this.hooks.onEpoch?.(row);
@@ -241,6 +260,7 @@ export class TrainingFrame {
     if (this.run.checkpoint.every > 0 && this.state.epoch % this.run.checkpoint.every === 0) this.save();
     this.epochStartedAt = performance.now();
     this.epochStartStep = this.state.step;
+    this.epochParts = {};
     return evaluation;
   }
 

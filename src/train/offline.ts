@@ -106,7 +106,8 @@ export async function trainOffline(context: TrainContext, hooks: TrainHooks = {}
       // An empty model buffer mid-run: resumed from a checkpoint saved without it (checkpoint.model_buffer=false).
       if (model && (frame.step % model.settings.rolloutFreq === 0 || model.buffer.size === 0)) {
         const starts = realBuffer.sampleObservations(model.settings.rolloutBatchSize, rolloutRng);
-        loop.lastRollout = rollout(learner, model.ensemble, starts, { h: model.settings.h, observationSize: sizes.observationSize, termination: frame.spec.terminationFn, rng: rolloutRng }, model.buffer);
+        const settings = { h: model.settings.h, observationSize: sizes.observationSize, termination: frame.spec.terminationFn, rng: rolloutRng };
+        loop.lastRollout = frame.timed('rollout', () => rollout(learner, model.ensemble, starts, settings, model.buffer));
       }
       if (model) {
         realBuffer.sampleInto(batch, 0, realRows, samplingRng);

@@ -103,12 +103,14 @@ export async function trainOnline(context: TrainContext, hooks: TrainHooks = {})
       }
 
       if (frame.step >= online.startSteps && frame.step % online.updateEvery === 0) {
-        for (let k = 0; k < online.numUpdates; k++) {
-          sampler.draw(batch, samplingRng, annealedBeta(replaySettings.perBeta, frame.step / online.totalSteps));
-          frame.record(learner.update(batch, { metrics: k === online.numUpdates - 1, tdErrors: sampler.tdErrors }));
-          sampler.reprioritize();
-          loop.updates += 1;
-        }
+        frame.timed('update', () => {
+          for (let k = 0; k < online.numUpdates; k++) {
+            sampler.draw(batch, samplingRng, annealedBeta(replaySettings.perBeta, frame.step / online.totalSteps));
+            frame.record(learner.update(batch, { metrics: k === online.numUpdates - 1, tdErrors: sampler.tdErrors }));
+            sampler.reprioritize();
+            loop.updates += 1;
+          }
+        });
       }
 
       if (frame.step % online.testEvery === 0 || frame.step === online.totalSteps) {

@@ -65,7 +65,11 @@ export function readMetrics(runDir: string, stream = 'metrics'): MetricRow[] {
   return MetricsLog.parseJsonl(readFileSync(path.join(runDir, `${stream}.jsonl`), 'utf8'));
 }
 
-/** Metrics rows without the clock figures, which differ between any two runs. */
+/** Metrics rows without the clock figures (time_s, wall_time, perf/*), which differ between any two runs. */
 export function comparable(rows: MetricRow[]): MetricRow[] {
-  return rows.map(({ 'perf/steps_per_s': _s, time_s: _t, wall_time: _w, ...rest }) => rest);
+  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => !isClockColumn(key))) as MetricRow);
+}
+
+export function isClockColumn(key: string): boolean {
+  return key === 'time_s' || key === 'wall_time' || key.startsWith('perf/');
 }

@@ -6,16 +6,14 @@ import { listCheckpoints } from '../../src/train/checkpoint.js';
 import { InterruptWatch } from '../../src/train/interrupt.js';
 import { trainOffline } from '../../src/train/offline.js';
 import { readEventFile, type DecodedEvent } from '../train/sinks/read-event-file.js';
-import { TINY_MOPO, comparable, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
+import { TINY_MOPO, comparable, isClockColumn, readMetrics, removeRunDirs, trainJob } from '../helpers/train-job.js';
 
 afterAll(removeRunDirs);
-
-const CLOCK_COLUMNS = ['time_s', 'wall_time', 'perf/steps_per_s'];
 
 /** The CSV without its clock columns: header and rows as text. */
 function csvWithoutClock(runDir: string, stream: string): string[][] {
   const [header, ...rows] = readFileSync(path.join(runDir, `${stream}.csv`), 'utf8').trim().split('\n').map((line) => line.split(','));
-  const keep = header!.map((column, i) => (CLOCK_COLUMNS.includes(column) ? -1 : i)).filter((i) => i >= 0);
+  const keep = header!.map((column, i) => (isClockColumn(column) ? -1 : i)).filter((i) => i >= 0);
   return [header!, ...rows].map((cells) => keep.map((i) => cells[i] ?? ''));
 }
 
@@ -31,7 +29,7 @@ function shownScalars(runDir: string): Map<string, number> {
     for (const event of readEventFile(path.join(runDir, file)) as DecodedEvent[]) {
       if (event.session_log?.status === 1) for (const [key, point] of shown) if (point.step >= event.step) shown.delete(key);
       for (const value of event.summary?.value ?? []) {
-        if (value.metadata !== undefined || value.tag === 'perf/steps_per_s') continue;
+        if (value.metadata !== undefined || isClockColumn(value.tag)) continue;
         const key = `${value.tag}@${event.step}`;
         if (shown.has(key)) throw new Error(`${key} is shown twice`);
         shown.set(key, { step: event.step, value: value.simple_value });

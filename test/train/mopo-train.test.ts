@@ -40,6 +40,18 @@ describe('MOPO training (tiny configuration)', () => {
     expect(readFileSync(path.join(reference.runDir, 'metrics.csv'), 'utf8').split('\n')[0]).toContain('learner/critic_loss');
   });
 
+  it('says where each epoch\'s time went: rollouts and evaluation within the epoch\'s seconds', async () => {
+    await referenceRun;
+    const policy = readMetrics(reference.runDir);
+    for (const row of policy) {
+      const [epoch, rollout, evaluation] = [row['perf/epoch_s'], row['perf/rollout_s'], row['perf/eval_s'] ?? 0];
+      // rollout_freq=50 in 100-step epochs: two rollouts in each
+      expect(rollout, `perf/rollout_s in epoch ${row.epoch}`).toBeGreaterThan(0);
+      expect(Number(rollout) + Number(evaluation)).toBeLessThanOrEqual(Number(epoch));
+    }
+    expect(policy.at(-1)!['perf/eval_s']).toBeGreaterThan(0);
+  });
+
   it('writes every metric to a TensorBoard event file as well, at its step, with the config as text', async () => {
     await referenceRun;
     const [file] = readdirSync(reference.runDir).filter((f) => f.startsWith('events.out.tfevents.'));
