@@ -1,5 +1,6 @@
 import { bearSection } from './bear.js';
 import { envsSection } from './envs.js';
+import { gpuSection } from './gpu.js';
 import { jobSection } from './job.js';
 import { nnSection } from './nn.js';
 import { startupSection } from './startup.js';
@@ -19,4 +20,4 @@ export interface BenchOptions {
   jobOneThread: boolean;
 }
 
-export const sections: BenchSection[] = [startupSection, envsSection, nnSection, bearSection, jobSection];
+export const sections: BenchSection[] = [startupSection, envsSection, nnSection, gpuSection, bearSection, jobSection];

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch timings of the same work as mopo's `nn` bench section, for side-by-side ratios.
 
-    python3 scripts/bench/torch_reference.py [--threads N] [--chunks ROWS,ROWS] [--json]
+    python3 scripts/bench/torch_reference.py [--threads N] [--chunks ROWS,ROWS] [--device cpu|cuda]
+        [--scale K] [--json]
 
-Shapes: HalfCheetah (obs 17, act 6), batch 256.
+Shapes: HalfCheetah (obs 17, act 6), batch 256 (256·K with --scale K, and 50 000·K rollout rows).
   sac_update_ms              one SAC update: critics, actor, temperature, Polyak (2x256 ReLU nets)
   ensemble_step_ms           one Adam step of the dynamics ensemble: 7 members x 4x200 swish,
                              Gaussian NLL with learned log-variance bounds, weight decay
@@ -11,7 +12,9 @@ Shapes: HalfCheetah (obs 17, act 6), batch 256.
                              per row, a Gaussian sample, the max-std-norm penalty; rows in
                              chunks of each size given, the best reported (all in rollout_by_chunk)
 Each figure is the fastest of several rounds, as wall time and (the *_cpu_* figures) as this
-process's CPU time, the steadier measure on a busy machine. Data come from a seeded generator; CPU only. Needs: apt-get install -y python3-torch libopenblas0-pthread
+process's CPU time, the steadier measure on a busy machine. Data come from a seeded generator.
+--device cuda runs everything on the GPU (times taken after torch.cuda.synchronize()).
+Needs: apt-get install -y python3-torch libopenblas0-pthread
 """
 import argparse
 import json
@@ -25,6 +28,7 @@ OBS, ACT, BATCH, HIDDEN = 17, 6, 256, 256
 MEMBERS, ELITES, MODEL_HIDDEN, MODEL_LAYERS = 7, 5, 200, 4
 WEIGHT_DECAYS = [2.5e-5, 5e-5, 7.5e-5, 7.5e-5, 1e-4]
 ROLLOUT_ROWS = 50_000
+DEVICE = 'cpu'
 
 
 def mlp(inputs, outputs):
@@ -50,7 +54,7 @@ class Sac:
     def policy(self, obs):
         mean, raw_log_std = self.actor(obs).chunk(2, dim=-1)
         log_std = raw_log_std.clamp(-5, 2)
-        noise = torch.randn(mean.shape, generator=self.gen)
+        noise = torch.randn(mean.shape, generator=self.gen, device=DEVICE)
         u = mean + log_std.exp() * noise
         log_one_minus_tanh_sq = 2 * (math.log(2) - u - F.softplus(-2 * u))
         log_prob = (-0.5 * noise ** 2 - log_std - 0.5 * math.log(2 * math.pi) - log_one_minus_tanh_sq).sum(-1, keepdim=True)
@@ -90,11 +94,11 @@ class Ensemble(torch.nn.Module):
         self.weights = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            w = torch.randn(MEMBERS, fan_in, fan_out, generator=gen).clamp(-2, 2) / (2 * math.sqrt(fan_in))
+            w = torch.randn(MEMBERS, fan_in, fan_out, generator=gen, device=DEVICE).clamp(-2, 2) / (2 * math.sqrt(fan_in))
             self.weights.append(torch.nn.Parameter(w))
-            self.biases.append(torch.nn.Parameter(torch.zeros(MEMBERS, 1, fan_out)))
-        self.max_logvar = torch.nn.Parameter(torch.full((1, OBS + 1), 0.5))
-        self.min_logvar = torch.nn.Parameter(torch.full((1, OBS + 1), -10.0))
+            self.biases.append(torch.nn.Parameter(torch.zeros(MEMBERS, 1, fan_out, device=DEVICE)))
+        self.max_logvar = torch.nn.Parameter(torch.full((1, OBS + 1), 0.5, device=DEVICE))
+        self.min_logvar = torch.nn.Parameter(torch.full((1, OBS + 1), -10.0, device=DEVICE))
 
     def forward(self, x):
         last = len(self.weights) - 1
@@ -125,9 +129,9 @@ def model_step(ensemble, obs, act, gen, chunk):
             mean, logvar = ensemble(x)
             std = torch.exp(0.5 * logvar)
             penalties.append(std.norm(dim=-1).amax(dim=0))
-            pick = torch.randint(ELITES, (rows,), generator=gen)
-            rows_index = torch.arange(rows)
-            sample = mean[pick, rows_index] + std[pick, rows_index] * torch.randn(rows, OBS + 1, generator=gen)
+            pick = torch.randint(ELITES, (rows,), generator=gen, device=DEVICE)
+            rows_index = torch.arange(rows, device=DEVICE)
+            sample = mean[pick, rows_index] + std[pick, rows_index] * torch.randn(rows, OBS + 1, generator=gen, device=DEVICE)
             next_obs.append(o + sample[:, :OBS])
             rewards.append(sample[:, OBS])
     return torch.cat(next_obs), torch.cat(rewards), torch.cat(penalties)
@@ -138,35 +142,52 @@ def per_call_ms(fn, repeats, rounds=5, warmup=10):
     time), as wall time and as this process's CPU time (all its threads)."""
     for _ in range(warmup):
         fn()
+    synchronize()
     best, best_cpu = float('inf'), float('inf')
     for _ in range(rounds):
         start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(repeats):
             fn()
+        synchronize()
         best = min(best, (time.perf_counter() - start) / repeats * 1e3)
         best_cpu = min(best_cpu, (time.process_time() - start_cpu) / repeats * 1e3)
     return best, best_cpu
 
 
+def synchronize():
+    if DEVICE == 'cuda':
+        torch.cuda.synchronize()
+
+
 def main():
+    global BATCH, ROLLOUT_ROWS, DEVICE
     parser = argparse.ArgumentParser()
     parser.add_argument('--threads', type=int, default=1)
-    parser.add_argument('--chunks', default=f'{ROLLOUT_ROWS},5000', help='rollout chunk sizes to try')
+    parser.add_argument('--chunks', default=None, help='rollout chunk sizes to try (default: all rows at once, and 5000)')
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--scale', type=int, default=1, help='batch 256·K and 50 000·K rollout rows')
     parser.add_argument('--json', action='store_true')
     args = parser.parse_args()
+    BATCH, ROLLOUT_ROWS, DEVICE = BATCH * args.scale, ROLLOUT_ROWS * args.scale, args.device
     torch.set_num_threads(args.threads)
-    gen = torch.Generator().manual_seed(0)
+    gen = torch.Generator(device=DEVICE).manual_seed(0)
 
     sac = Sac(gen)
-    s, s2 = torch.randn(BATCH, OBS, generator=gen), torch.randn(BATCH, OBS, generator=gen)
-    a = torch.rand(BATCH, ACT, generator=gen) * 2 - 1
-    r, d = torch.randn(BATCH, 1, generator=gen), (torch.rand(BATCH, 1, generator=gen) < 0.1).float()
+    for net in [sac.actor, *sac.critics, *sac.targets]:
+        net.to(DEVICE)
+    sac.log_alpha = torch.zeros(1, requires_grad=True, device=DEVICE)
+    sac.actor_opt = torch.optim.Adam(sac.actor.parameters(), lr=3e-4)
+    sac.critic_opt = torch.optim.Adam([p for c in sac.critics for p in c.parameters()], lr=3e-4)
+    sac.alpha_opt = torch.optim.Adam([sac.log_alpha], lr=3e-4)
+    s, s2 = torch.randn(BATCH, OBS, generator=gen, device=DEVICE), torch.randn(BATCH, OBS, generator=gen, device=DEVICE)
+    a = torch.rand(BATCH, ACT, generator=gen, device=DEVICE) * 2 - 1
+    r, d = torch.randn(BATCH, 1, generator=gen, device=DEVICE), (torch.rand(BATCH, 1, generator=gen, device=DEVICE) < 0.1).float()
     sac_ms, sac_cpu_ms = per_call_ms(lambda: sac.update(s, a, r, s2, d), repeats=40)
 
     ensemble = Ensemble(gen)
     optimizer = torch.optim.Adam(ensemble.parameters(), lr=1e-3)
-    x = torch.randn(MEMBERS, BATCH, OBS + ACT, generator=gen)
-    y = torch.randn(MEMBERS, BATCH, OBS + 1, generator=gen)
+    x = torch.randn(MEMBERS, BATCH, OBS + ACT, generator=gen, device=DEVICE)
+    y = torch.randn(MEMBERS, BATCH, OBS + 1, generator=gen, device=DEVICE)
 
     def ensemble_step():
         loss = ensemble.loss(x, y)
@@ -176,10 +197,10 @@ def main():
 
     ensemble_ms, ensemble_cpu_ms = per_call_ms(ensemble_step, repeats=10, warmup=3)
 
-    obs = torch.randn(ROLLOUT_ROWS, OBS, generator=gen)
-    act = torch.rand(ROLLOUT_ROWS, ACT, generator=gen) * 2 - 1
+    obs = torch.randn(ROLLOUT_ROWS, OBS, generator=gen, device=DEVICE)
+    act = torch.rand(ROLLOUT_ROWS, ACT, generator=gen, device=DEVICE) * 2 - 1
     by_chunk, cpu_by_chunk = {}, {}
-    for chunk in (int(c) for c in args.chunks.split(',')):
+    for chunk in (int(c) for c in (args.chunks or f'{ROLLOUT_ROWS},5000').split(',')):
         rollout_ms, rollout_cpu_ms = per_call_ms(lambda: model_step(ensemble, obs, act, gen, chunk), repeats=1, rounds=3, warmup=1)
         by_chunk[chunk] = round(ROLLOUT_ROWS / (rollout_ms / 1e3))
         cpu_by_chunk[chunk] = round(ROLLOUT_ROWS / (rollout_cpu_ms / 1e3))
@@ -188,6 +209,9 @@ def main():
     result = {
         'torch_version': torch.__version__,
         'threads': args.threads,
+        'device': DEVICE,
+        'batch': BATCH,
+        'rollout_rows': ROLLOUT_ROWS,
         'sac_update_ms': round(sac_ms, 3),
         'ensemble_step_ms': round(ensemble_ms, 3),
         'rollout_transitions_per_s': by_chunk[best_chunk],
