@@ -83,7 +83,9 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   if (!options.envInCode) readEnvOptions(config);
   const rollouts = readModelRollouts(algo);
   if (rollouts && !choice.learner.stochastic) {
-    const alternatives = LEARNERS.filter((row) => row.stochastic && row.actionKinds.some((kind) => choice.learner.actionKinds.includes(kind))).map((row) => row.name);
+    // Learners for the env's kind of actions where it is known, else for any kind this learner takes.
+    const kinds = env ? [env.actionSpace.kind] : choice.learner.actionKinds;
+    const alternatives = LEARNERS.filter((row) => row.stochastic && row.actionKinds.some((kind) => kinds.includes(kind))).map((row) => row.name);
     throw new ConfigError(
       `algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use ${alternatives.join(' or ')}).`,
     );
