@@ -9,6 +9,16 @@ export { TD3_SETTINGS, resolveTd3Options, type ResolvedTd3Options, type Td3Optio
 export { Ddpg, type DdpgMeta, type DdpgMetrics } from './ddpg.js';
 export { DDPG_SETTINGS, resolveDdpgOptions, type DdpgOptions, type DdpgSettings, type ResolvedDdpgOptions } from './ddpg-options.js';
 export { Mpo, type MpoMeta, type MpoMetrics } from './mpo.js';
-export { MPO_SETTINGS, resolveMpoOptions, type MpoOptions, type MpoSettings, type ResolvedMpoOptions } from './mpo-options.js';
+export { DiscreteMpo, type DiscreteMpoMeta, type DiscreteMpoMetrics } from './discrete-mpo.js';
+export {
+  MPO_SETTINGS,
+  resolveDiscreteMpoOptions,
+  resolveMpoOptions,
+  type DiscreteMpoOptions,
+  type MpoOptions,
+  type MpoSettings,
+  type ResolvedDiscreteMpoOptions,
+  type ResolvedMpoOptions,
+} from './mpo-options.js';
 export { clipByGlobalNorm } from './clip-gradient.js';
 export * from './mopo/index.js';

@@ -31,7 +31,8 @@ export type LoopKind = 'online' | 'offline';
 export interface LearnerRow<F extends Record<string, Field<any>> = Record<string, Field<any>>> {
   name: string;
   summary: string;
-  actionKind: ActionKind;
+  /** The action spaces it can act in (MPO: both, its policy following the env's). */
+  actionKinds: readonly ActionKind[];
   loops: readonly LoopKind[];
   /** Samples actions with a known density (log π(a|s)): it can drive MOPO's model rollouts. */
   stochastic: boolean;
@@ -54,7 +55,7 @@ export const LEARNERS: readonly LearnerRow[] = [
   row({
     name: 'sac',
     summary: 'Soft Actor-Critic: twin critics, tanh-Gaussian actor, learned temperature',
-    actionKind: 'box',
+    actionKinds: ['box'],
     loops: ['online', 'offline'],
     stochastic: true,
     weightedReplay: true,
@@ -65,7 +66,7 @@ export const LEARNERS: readonly LearnerRow[] = [
   row({
     name: 'td3',
     summary: 'TD3: clipped double Q, target policy smoothing, delayed actor updates',
-    actionKind: 'box',
+    actionKinds: ['box'],
     loops: ['online', 'offline'],
     stochastic: false,
     weightedReplay: true,
@@ -76,7 +77,7 @@ export const LEARNERS: readonly LearnerRow[] = [
   row({
     name: 'ddpg',
     summary: 'DDPG: deterministic actor, one critic, Gaussian exploration noise',
-    actionKind: 'box',
+    actionKinds: ['box'],
     loops: ['online', 'offline'],
     stochastic: false,
     weightedReplay: true,
@@ -87,7 +88,7 @@ export const LEARNERS: readonly LearnerRow[] = [
   row({
     name: 'bear',
     summary: 'BEAR: SAC-style actor held to the data by an MMD constraint against a learned behaviour model',
-    actionKind: 'box',
+    actionKinds: ['box'],
     loops: ['offline'],
     stochastic: true,
     settings: BEAR_SETTINGS,
@@ -96,20 +97,20 @@ export const LEARNERS: readonly LearnerRow[] = [
   }),
   row({
     name: 'mpo',
-    summary: 'MPO: E-step weights under a KL bound, decoupled KL-constrained M-step, Gaussian policy',
-    actionKind: 'box',
+    summary: 'MPO: E-step weights under a KL bound, KL-constrained M-step; Gaussian policy for box actions, categorical for discrete',
+    actionKinds: ['box', 'discrete'],
     loops: ['online', 'offline'],
     // Its clipped Gaussian has no density at the box's faces, so it does not drive model rollouts.
     stochastic: false,
     weightedReplay: true,
     settings: MPO_SETTINGS,
-    create: async (options) => new (await import('./mpo.js')).Mpo(options),
-    fromState: async (state, settings) => (await import('./mpo.js')).Mpo.fromState(state, settings),
+    create: async (options) => (await import('./mpo-learner.js')).createMpo(options),
+    fromState: async (state, settings) => (await import('./mpo-learner.js')).mpoFromState(state, settings),
   }),
   row({
     name: 'ddqn',
     summary: 'Double DQN: one Q network with a Polyak target, ε-greedy exploration',
-    actionKind: 'discrete',
+    actionKinds: ['discrete'],
     loops: ['online', 'offline'],
     stochastic: false,
     weightedReplay: true,
@@ -120,7 +121,7 @@ export const LEARNERS: readonly LearnerRow[] = [
   row({
     name: 'discrete_sac',
     summary: 'SAC for discrete actions: categorical policy, twin Q(s, ·) critics, learned temperature',
-    actionKind: 'discrete',
+    actionKinds: ['discrete'],
     loops: ['online', 'offline'],
     stochastic: true,
     weightedReplay: true,

@@ -1,9 +1,10 @@
 /**
  * MPO's actor: an MLP whose output row [m (A), r (A)] is a diagonal Gaussian
- * N(tanh(m), (softplus(r) + MIN_STD)²) (mpo-mstep.ts), with a Polyak-averaged target
- * copy π′ (the E-step samples it) and its own Adam. The M-step's gradient with respect
- * to the output rows comes from mpo-mstep.ts; the backward pass through the MLP is
- * MlpStack's.
+ * N(tanh(m), (softplus(r) + MIN_STD)²) (mpo-mstep.ts) — or, with `policy: 'categorical'`,
+ * whose output row is the n logits of a categorical policy over discrete actions
+ * (mpo-mstep-categorical.ts) — with a Polyak-averaged target copy π′ (the E-step reads
+ * it) and its own Adam. The M-step's gradient with respect to the output rows comes
+ * from the M-step file; the backward pass through the MLP is MlpStack's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
@@ -15,7 +16,10 @@ import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNe
 
 export interface MpoActorSpec {
   observationSize: number;
+  /** A (box actions) for the Gaussian, n (the number of choices) for the categorical policy. */
   actionSize: number;
+  /** Absent: 'gaussian'. */
+  policy?: 'gaussian' | 'categorical';
   hiddenSize: number;
   layers: number;
   lr: number;
@@ -23,11 +27,11 @@ export interface MpoActorSpec {
   maxGradNorm: number | null;
 }
 
-export function mpoActorShape(spec: Pick<MpoActorSpec, 'observationSize' | 'actionSize' | 'hiddenSize' | 'layers'>): MlpShape {
+export function mpoActorShape(spec: Pick<MpoActorSpec, 'observationSize' | 'actionSize' | 'hiddenSize' | 'layers' | 'policy'>): MlpShape {
   return {
     inputSize: spec.observationSize,
     hiddenSizes: Array<number>(spec.layers).fill(spec.hiddenSize),
-    outputSize: 2 * spec.actionSize,
+    outputSize: spec.policy === 'categorical' ? spec.actionSize : 2 * spec.actionSize,
     activation: 'relu',
   };
 }
@@ -53,7 +57,7 @@ export class MpoActor {
     return this.online.layout.size;
   }
 
-  /** Output rows [rows, 2A] of the actor, or of its target, for whole rows of observations. */
+  /** Output rows [rows, 2A] (categorical: [rows, n]) of the actor, or of its target, for whole rows of observations. */
   outputs(observations: Float32Array, network: 'online' | 'target'): Float32Array {
     const O = this.spec.observationSize;
     const rows = observations.length / O;
@@ -67,6 +71,7 @@ export class MpoActor {
 
   /** The deterministic policy tanh(m) as a network description for the exporters: the head SAC's tanh-Gaussian uses. */
   policyGraph(): PolicyGraph {
+    if (this.spec.policy === 'categorical') throw new Error('MPO actor: the exporters have no head for a categorical policy');
     const { observationSize, actionSize } = this.spec;
     return { observationSize, actionSize, normaliser: null, layers: mlpLayers(this.online.shape, this.online.read()), head: 'tanh_gaussian_mean' };
   }

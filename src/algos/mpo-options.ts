@@ -8,13 +8,14 @@
  * kl_mean_constraint=0.01, kl_var_constraint=0.0001, kl_constraint=0.01, alpha_scale=10.0,
  * alpha_mean_scale=1.0, alpha_var_scale=100.0, alpha_mean_max=0.1, alpha_var_max=10.0,
  * alpha_max=1.0, mstep_iterations=5, sample_action_num=64, max_grad_norm=0.1)`.
- * Every continuous-action parameter is a key here with that default. The MPO class's
+ * Every parameter is a key here with that default. The MPO class's
  * own polyak = 1.0 would never move the targets; we follow create_factory (0.995, i.e.
  * τ = 0.005). max_grad_norm 0.1 is MPO's own (the other learners' pytorchrl default is
  * 0.5), also daisatojp/mpo's, whose code pytorchrl adapted.
  *
- * Not here yet: the discrete-action variant's kl_constraint, alpha_scale and alpha_max
- * (mopo has no discrete environments yet).
+ * One schema serves both policies (mpo-learner.ts picks one by the env's action space):
+ * kl_mean_constraint … alpha_var_max and sample_action_num are read by the Gaussian
+ * policy only, kl_constraint, alpha_scale and alpha_max by the categorical one only.
  *
  * Loop-level seed defaults, in configs/algo/mpo.yaml: mini_batch_size 64, num_updates
  * 50, update_every 50, start_steps 1000, test_every 5000, num_test_episodes 5.
@@ -43,6 +44,11 @@ export const MPO_SETTINGS = new OptionsSchema(
     mstepIterations: integer('mstep_iterations', 5, { min: 1 }),
     /** Actions sampled from the target policy per state, for the E-step and for E[Q′(s′, a′)]. */
     sampleActionNum: integer('sample_action_num', 64, { min: 1 }),
+    /** Discrete actions: ε_π, the bound on KL(π′‖π) of the categorical policy per update. */
+    klConstraint: number('kl_constraint', 0.01, { above: 0 }),
+    /** Discrete actions: step size of the multiplier α ← clip(α − scale·(ε_π − KL), 0, max). */
+    alphaScale: number('alpha_scale', 10, { min: 0 }),
+    alphaMax: number('alpha_max', 1, { min: 0 }),
   },
   [targetRateRelation()],
 );
@@ -62,4 +68,20 @@ export function resolveMpoOptions(options: MpoOptions): ResolvedMpoOptions {
   const { observationSize, actionSize, seed = 0, ...given } = options;
   requireSizes('MpoOptions', { observationSize, actionSize });
   return { observationSize, actionSize, ...MPO_SETTINGS.resolve(given), seed };
+}
+
+export interface DiscreteMpoOptions extends Partial<MpoSettings> {
+  observationSize: number;
+  /** n: the env's actions are the indices 0 … n − 1. */
+  actionCount: number;
+  /** Seeds the initial weights. Default 0. */
+  seed?: number;
+}
+
+export type ResolvedDiscreteMpoOptions = MpoSettings & { observationSize: number; actionCount: number; seed: number };
+
+export function resolveDiscreteMpoOptions(options: DiscreteMpoOptions): ResolvedDiscreteMpoOptions {
+  const { observationSize, actionCount, seed = 0, ...given } = options;
+  requireSizes('DiscreteMpoOptions', { observationSize, actionCount });
+  return { observationSize, actionCount, ...MPO_SETTINGS.resolve(given), seed };
 }

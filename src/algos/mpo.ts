@@ -2,6 +2,7 @@
  * Maximum a Posteriori Policy Optimisation (Abdolmaleki et al. 2018, arXiv 1806.06920
  * and 1812.02256) for continuous actions, as pytorchrl's MPO (adapted from
  * daisatojp/mpo): a diagonal Gaussian actor and one Q critic, each with a Polyak target.
+ * (Discrete actions: discrete-mpo.ts; `algo=mpo` picks by the env, mpo-learner.ts.)
  * One `update` on a batch (s, a, r, s′, d) is, in order:
  *   1. critic:  y = r + γ(1−d) · (1/N) Σ_k Q′(s′, a′_k),  a′_k ~ π′(·|s′);  loss = mse(Q(s,a), y)
  *   2. E-step:  a_k ~ π′(·|s), Q_k = Q′(s, a_k); the temperature η minimises the dual

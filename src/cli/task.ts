@@ -25,6 +25,6 @@ export async function checkTrainJob(config: ConfigView): Promise<void> {
   // A user env is made once here, so a module that does not fit is reported before anything is created.
   if (config.has('env.wrapper') && !config.isUnset('env.wrapper')) {
     const [{ envSourceFromConfig }, { requireActionSpace }] = await Promise.all([import('../train/env-source.js'), import('../envs/action-space.js')]);
-    requireActionSpace(choice.name, choice.learner.actionKind, (await envSourceFromConfig(config)).spec);
+    requireActionSpace(choice.name, choice.learner.actionKinds, (await envSourceFromConfig(config)).spec);
   }
 }

@@ -99,16 +99,17 @@ export function isIndex(value: unknown, n: number): boolean {
 
 /**
  * The check the learner table makes before building anything: a learner that takes
- * one kind of action cannot run in an env of the other kind. Throws a `ConfigError`
- * naming both.
+ * one kind of action cannot run in an env of the other kind (a learner that takes both,
+ * MPO, runs in either). Throws a `ConfigError` naming both.
  */
 export function requireActionSpace(
   learnerName: string,
-  accepts: ActionKind,
+  accepts: ActionKind | readonly ActionKind[],
   env: { readonly id: string; readonly actionSpace: ActionSpace },
 ): void {
-  if (env.actionSpace.kind === accepts) return;
-  const wanted = accepts === 'box' ? 'continuous (box) actions' : 'discrete actions';
+  const kinds: readonly ActionKind[] = typeof accepts === 'string' ? [accepts] : accepts;
+  if (kinds.includes(env.actionSpace.kind)) return;
+  const wanted = kinds.includes('box') ? 'continuous (box) actions' : 'discrete actions';
   throw new ConfigError(
     `algo=${learnerName} needs ${wanted}, but env ${env.id} has ${actionSpaceName(env.actionSpace)} actions; ` +
       `choose a learner for ${env.actionSpace.kind === 'box' ? 'continuous' : 'discrete'} actions or another env.`,

@@ -71,7 +71,7 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   } else if (userEnv) checkEnvTarget(config);
   // A registry env's spec, known before anything runs (a user env's is checked by the frame).
   const env = options.envInCode || userEnv ? null : envSpecFor(config.string('env.id'));
-  if (env) requireActionSpace(choice.name, choice.learner.actionKind, env);
+  if (env) requireActionSpace(choice.name, choice.learner.actionKinds, env);
   const algo = config.at('algo');
   readReplay(config, choice);
   if (choice.loop === 'online') {
@@ -83,7 +83,9 @@ export function checkTrainingConfig(config: ConfigView, options: { envInCode?: b
   if (!options.envInCode) readEnvOptions(config);
   const rollouts = readModelRollouts(algo);
   if (rollouts && !choice.learner.stochastic) {
-    const alternatives = LEARNERS.filter((row) => row.stochastic && row.actionKind === choice.learner.actionKind).map((row) => row.name);
+    // Learners for the env's kind of actions where it is known, else for any kind this learner takes.
+    const kinds = env ? [env.actionSpace.kind] : choice.learner.actionKinds;
+    const alternatives = LEARNERS.filter((row) => row.stochastic && row.actionKinds.some((kind) => kinds.includes(kind))).map((row) => row.name);
     throw new ConfigError(
       `algo.dynamics: model rollouts need a policy that samples its actions with a known density; the ${choice.learner.name} learner does not (use ${alternatives.join(' or ')}).`,
     );

@@ -113,7 +113,7 @@ export class TrainingFrame {
     const envOptions = readGymEnvOptions(config);
     const env = context.env ?? (await envSourceFromConfig(config));
     const spec = env.spec;
-    requireActionSpace(algo.name, algo.learner.actionKind, spec);
+    requireActionSpace(algo.name, algo.learner.actionKinds, spec);
     const maxEpisodeSteps = envOptions.maxEpisodeSteps ?? spec.maxEpisodeSteps;
     const ownCheckpoint = latestCheckpoint(runDir);
     const resumeFrom = ownCheckpoint ?? run.checkpoint.resumeFrom;

@@ -32,17 +32,20 @@ function randomBatch(rows: number, seed: number, kind: ActionKind = 'box') {
   return batch;
 }
 
-describe.each(LEARNERS.map((row) => [row.name, row] as const))('learner row %s', (_name, row) => {
+// A row for each action space it acts in (MPO: both).
+const rowsByKind = LEARNERS.flatMap((row) => row.actionKinds.map((kind) => [`${row.name} (${kind})`, row, kind] as const));
+
+describe.each(rowsByKind)('learner row %s', (_name, row, kind) => {
   it('round-trips create → update → getState → fromState → act', async () => {
-    const learner = await row.create({ ...row.settings.defaults(), ...sizesFor(row.actionKind), seed: 3 });
-    const measured = [0, 1, 2].map((k) => learner.update(randomBatch(32, k, row.actionKind), { metrics: true }));
+    const learner = await row.create({ ...row.settings.defaults(), ...sizesFor(kind), seed: 3 });
+    const measured = [0, 1, 2].map((k) => learner.update(randomBatch(32, k, kind), { metrics: true }));
     expect(Object.keys(measured[2]!).length).toBeGreaterThan(0);
     const restored = await row.fromState(learner.getState());
     const observations = new Rng(7).fillNormal(new Float32Array(4 * sizes.observationSize));
     expect(restored.act(observations, true)).toEqual(learner.act(observations, true));
     expect(restored.act(observations, false, new Rng(1))).toEqual(learner.act(observations, false, new Rng(1)));
     // Both continue identically: the next update measures the same.
-    const next = randomBatch(32, 9, row.actionKind);
+    const next = randomBatch(32, 9, kind);
     expect(restored.update(next, { metrics: true })).toEqual(learner.update(next, { metrics: true }));
     learner.dispose();
     restored.dispose();

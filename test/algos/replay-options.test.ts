@@ -7,6 +7,7 @@ import { clipByGlobalNorm } from '../../src/algos/clip-gradient.js';
 import type { Learner } from '../../src/algos/learner.js';
 import { LEARNERS, type LearnerRow } from '../../src/algos/learner-table.js';
 import type { TransitionBatch } from '../../src/data/replay-buffer.js';
+import type { ActionKind } from '../../src/envs/action-space.js';
 import { initBackend } from '../../src/nn/backend.js';
 import type { ModuleState } from '../../src/nn/state.js';
 import { Rng } from '../../src/util/rng.js';
@@ -30,23 +31,23 @@ function norm(values: ArrayLike<number>): number {
   return Math.sqrt(sum);
 }
 
-function batches(row: LearnerRow, count: number, seed: number, rows = 16): TransitionBatch[] {
+function batches(kind: ActionKind, count: number, seed: number, rows = 16): TransitionBatch[] {
   const rng = new Rng(seed);
   return Array.from({ length: count }, () => {
-    if (row.actionKind === 'box') return randomTransitions(rng, rows, sizes.observationSize, sizes.actionSize);
+    if (kind === 'box') return randomTransitions(rng, rows, sizes.observationSize, sizes.actionSize);
     const batch = randomTransitions(rng, rows, sizes.observationSize, 1);
     for (let i = 0; i < rows; i++) batch.actions[i] = rng.int(discreteSpace.n);
     return batch;
   });
 }
 
-function smallFor(row: LearnerRow) {
-  return row.actionKind === 'box' ? small : smallDiscrete;
+function smallFor(kind: ActionKind) {
+  return kind === 'box' ? small : smallDiscrete;
 }
 
 /** Each update's metrics, then the final state. */
-async function train(row: LearnerRow, settings: Record<string, unknown>, data: TransitionBatch[], tdErrors: Float32Array | null = null) {
-  const learner: Learner = await row.create({ ...smallFor(row), ...settings });
+async function train(row: LearnerRow, kind: ActionKind, settings: Record<string, unknown>, data: TransitionBatch[], tdErrors: Float32Array | null = null) {
+  const learner: Learner = await row.create({ ...smallFor(kind), ...settings });
   const measured = data.map((batch) => learner.update(batch, { metrics: true, tdErrors }));
   const state = learner.getState();
   learner.dispose();
@@ -79,12 +80,15 @@ describe('clipByGlobalNorm', () => {
   });
 });
 
-describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.name, row] as const))('%s with the shared off-policy options', (_name, row) => {
+// A row for each action space it acts in (MPO: both).
+const weightedRows = LEARNERS.filter((row) => row.weightedReplay).flatMap((row) => row.actionKinds.map((kind) => [`${row.name} (${kind})`, row, kind] as const));
+
+describe.each(weightedRows)('%s with the shared off-policy options', (_name, row, kind) => {
   it("clips every network's gradient: no Adam first moment exceeds max_grad_norm", async () => {
-    const data = batches(row, 3, 1);
+    const data = batches(kind, 3, 1);
     const moments = (state: ModuleState) => Object.keys(state.tensors).filter((k) => k.endsWith('/adam/m') && !k.startsWith('log_alpha'));
-    const clipped = (await train(row, { maxGradNorm: 1e-3 }, data)).state;
-    const free = (await train(row, { maxGradNorm: null }, data)).state;
+    const clipped = (await train(row, kind, { maxGradNorm: 1e-3 }, data)).state;
+    const free = (await train(row, kind, { maxGradNorm: null }, data)).state;
     expect(moments(clipped).length).toBeGreaterThanOrEqual(fewestNetworks(row));
     // m is a convex combination of the clipped gradients scaled by 1 − β₁ᵗ < 1
     for (const key of moments(clipped)) expect(norm(clipped.tensors[key]!.data), key).toBeLessThanOrEqual(1e-3);
@@ -93,11 +97,11 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
   });
 
   it('moves the targets on every target_update_interval-th update only', async () => {
-    const learner = await row.create({ ...smallFor(row), targetUpdateInterval: 3 });
+    const learner = await row.create({ ...smallFor(kind), targetUpdateInterval: 3 });
     let previous = learner.getState();
     const targets = Object.keys(previous.tensors).filter((k) => k.endsWith('/target'));
     expect(targets.length).toBeGreaterThanOrEqual(fewestNetworks(row));
-    for (const [u, batch] of batches(row, 6, 2).entries()) {
+    for (const [u, batch] of batches(kind, 6, 2).entries()) {
       learner.update(batch, { metrics: false });
       const next = learner.getState();
       for (const key of targets) expect(changed(previous, next, key), `${key} after update ${u + 1}`).toBe((u + 1) % 3 === 0);
@@ -108,25 +112,25 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
 
   // DDQN has pytorchrl's polyak only (no tau): the equivalence is a question for the others.
   if ('tau' in row.settings.fields) it("takes pytorchrl's polyak as 1 − tau", async () => {
-    const data = batches(row, 2, 3);
-    expect((await train(row, { polyak: 0.5 }, data)).state.tensors).toEqual((await train(row, { tau: 0.5 }, data)).state.tensors);
+    const data = batches(kind, 2, 3);
+    expect((await train(row, kind, { polyak: 0.5 }, data)).state.tensors).toEqual((await train(row, kind, { tau: 0.5 }, data)).state.tensors);
     expect(() => row.settings.resolve({ polyak: 0.99, tau: 0.1 })).toThrow(/both set the target update rate/);
   });
 
   it("bootstraps each row with its own discount (n-step rows): γᵏ in place of γ, 0 like a termination", async () => {
-    const data = batches(row, 3, 4);
+    const data = batches(kind, 3, 4);
     const withDiscounts = data.map((b) => ({ ...b, discounts: new Float32Array(b.size).fill(0.5) }));
-    expect((await train(row, { gamma: 0.5 }, withDiscounts)).measured).toEqual((await train(row, { gamma: 0.5 }, data)).measured);
+    expect((await train(row, kind, { gamma: 0.5 }, withDiscounts)).measured).toEqual((await train(row, kind, { gamma: 0.5 }, data)).measured);
     const noBootstrap = data.map((b) => ({ ...b, discounts: new Float32Array(b.size) }));
     const terminal = data.map((b) => ({ ...b, terminals: new Float32Array(b.size).fill(1) }));
-    expect((await train(row, {}, noBootstrap)).state).toEqual((await train(row, {}, terminal)).state);
+    expect((await train(row, kind, {}, noBootstrap)).state).toEqual((await train(row, kind, {}, terminal)).state);
   });
 
   it('weighs each row by its importance weight: weights of 1 change nothing, weights of 0 move no critic', async () => {
-    const data = batches(row, 2, 5);
+    const data = batches(kind, 2, 5);
     const ones = data.map((b) => ({ ...b, weights: new Float32Array(b.size).fill(1) }));
-    expect((await train(row, {}, ones)).state).toEqual((await train(row, {}, data)).state);
-    const learner = await row.create(smallFor(row));
+    expect((await train(row, kind, {}, ones)).state).toEqual((await train(row, kind, {}, data)).state);
+    const learner = await row.create(smallFor(kind));
     const before = learner.getState();
     learner.update({ ...data[0]!, weights: new Float32Array(data[0]!.size) }, { metrics: false });
     const after = learner.getState();
@@ -137,14 +141,14 @@ describe.each(LEARNERS.filter((row) => row.weightedReplay).map((row) => [row.nam
   });
 
   it('writes a TD error for every row, without changing the update', async () => {
-    const data = batches(row, 2, 6);
+    const data = batches(kind, 2, 6);
     const tdErrors = new Float32Array(16).fill(-1);
-    const { measured } = await train(row, {}, data, tdErrors);
-    expect(measured).toEqual((await train(row, {}, data)).measured);
+    const { measured } = await train(row, kind, {}, data, tdErrors);
+    expect(measured).toEqual((await train(row, kind, {}, data)).measured);
     for (const e of tdErrors) expect(e).toBeGreaterThanOrEqual(0);
     expect(new Set(tdErrors).size).toBeGreaterThan(8);
     // With one critic, the TD errors are its |Q(s, a) − y|: their mean square is the critic loss.
-    if (!('critic1/params' in (await train(row, {}, data.slice(0, 1))).state.tensors)) {
+    if (!('critic1/params' in (await train(row, kind, {}, data.slice(0, 1))).state.tensors)) {
       const meanSquare = tdErrors.reduce((sum, e) => sum + e * e, 0) / tdErrors.length;
       expect(meanSquare).toBeCloseTo(measured[1]!.criticLoss!, 5);
     }
