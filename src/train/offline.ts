@@ -169,8 +169,14 @@ async function prepareModel(frame: TrainingFrame, rollouts: ModelRollouts, envOp
   frame.own(ensemble);
   ensemble.distribute(frame.session.threads);
   if (frame.session.backend.onnxInference) {
-    const { route } = await ensemble.predictWithOnnxRuntime(1 + frame.session.threads.length);
+    const cpuThreads = 1 + frame.session.threads.length;
+    const { route } = await ensemble.predictWithOnnxRuntime(cpuThreads);
     if (route) frame.log(`Rollout predictions: ${route}`);
+    // Only MOPO_ONNXRUNTIME=cpu moves the fit's steps (ONNX Runtime's numbers, not the WASM kernels').
+    if (source.kind === 'fit') {
+      const training = await ensemble.trainWithOnnxRuntime(cpuThreads);
+      if (training.route) frame.log(`Dynamics training steps: ${training.route}`);
+    }
   }
   const savedBuffer = frame.saved('model_buffer');
   const buffer = savedBuffer

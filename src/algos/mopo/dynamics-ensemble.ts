@@ -12,15 +12,16 @@ import { HostAdam } from '../../nn/host-adam.js';
 import { initialParams } from '../../nn/init.js';
 import { ParamLayout } from '../../nn/layout.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../../nn/state.js';
-import { RemoteHandle } from '../../nn/threads/handle.js';
+import { RemoteHandle, type Resolved } from '../../nn/threads/handle.js';
 import { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { Rng } from '../../util/rng.js';
 import { actionInputWidth, writeActionInput } from './action-input.js';
 import { resolveEnsembleOptions, type EnsembleOptions, type ResolvedEnsembleOptions } from './ensemble-options.js';
 import { fitEnsemble, type DynamicsData, type FitCallbacks, type FitModel, type FitProgress, type FitResult } from './fit.js';
-import { memberShape, type GroupPrediction } from './member-group.js';
+import { memberShape, type GroupPrediction, type MemberGroupSpec } from './member-group.js';
 import { Members } from './members.js';
 import type { OnnxMemberPredictor } from './onnx-member-predictor.js';
+import type { OnnxMemberTrainer } from './onnx-member-trainer.js';
 import { uncertainty } from './penalty.js';
 import { Standardiser } from './standardiser.js';
 
@@ -69,6 +70,8 @@ export class DynamicsEnsemble implements FitModel {
   elites: number[];
   fitted = false;
   private readonly members: Members;
+  /** The members' shape and training settings (every group's, and ONNX Runtime's). */
+  private readonly spec: MemberGroupSpec;
   /** [max_logvar (D), min_logvar (D)], shared by all members. */
   private readonly bounds: Float32Array;
   private readonly boundsAdam: HostAdam;
@@ -82,7 +85,7 @@ export class DynamicsEnsemble implements FitModel {
     const D = o.observationSize + 1;
     const inputSize = o.observationSize + actionInputWidth(o.actionSize, o.actionCount);
     this.standardiser = new Standardiser(inputSize);
-    const spec = {
+    const spec: MemberGroupSpec = {
       inputSize,
       outputSize: D,
       hiddenSize: o.hiddenSize,
@@ -91,6 +94,7 @@ export class DynamicsEnsemble implements FitModel {
       lr: o.lr,
       weightDecays: o.weightDecays,
     };
+    this.spec = spec;
     const layout = new ParamLayout(memberShape(spec), o.members);
     this.memberSize = layout.perNetwork;
     this.members = new Members(spec, layout.perNetwork, initialParams(layout, 'truncated_normal', new Rng(o.seed, INIT_STREAM)));
@@ -208,19 +212,37 @@ export class DynamicsEnsemble implements FitModel {
    * Makes predictions (rollouts, `predict`) through ONNX Runtime when it loads here
    * (nn/onnx/inference-route.ts), in a worker thread of its own with up to `cpuThreads`
    * threads for its CPU provider. Returns the route's description, or null with the
-   * reason predictions stay on the tfjs backend. Training never leaves tfjs.
+   * reason predictions stay on the tfjs backend. Training stays where it is
+   * (trainWithOnnxRuntime moves it).
    */
   async predictWithOnnxRuntime(cpuThreads: number): Promise<{ route: string | null; reason: string | null }> {
     const { probeInference } = await import('../../nn/onnx/inference-route.js');
     const { route, reason } = await probeInference(cpuThreads);
     if (!route) return { route: null, reason };
-    this.releaseOnnx();
-    const thread = await WorkerThread.start('wasm');
-    const o = this.options;
-    const spec = { inputSize: o.observationSize + o.actionSize, outputSize: o.observationSize + 1, hiddenSize: o.hiddenSize, layers: o.layers, members: o.members, lr: o.lr, weightDecays: o.weightDecays };
-    const predictor = RemoteHandle.create<OnnxMemberPredictor>(thread, './onnx-member-predictor.js', import.meta.url, 'OnnxMemberPredictor', [spec, this.members.readParams(), route]);
+    this.members.predictWith(null);
+    const thread = await this.onnxWorker();
+    const predictor = RemoteHandle.create<OnnxMemberPredictor>(thread, './onnx-member-predictor.js', import.meta.url, 'OnnxMemberPredictor', [this.spec, this.members.readParams(), route]);
     this.members.predictWith(predictor);
-    this.onnxThread = thread;
+    return { route: route.description, reason: null };
+  }
+
+  /**
+   * Makes every training step's loss and gradients through ONNX Runtime's CPU provider
+   * when MOPO_ONNXRUNTIME=cpu asks for it (onnx-member-trainer.ts; the Adam step stays
+   * ours), in the same worker as its predictions, with up to `cpuThreads` threads. Its
+   * results are ONNX Runtime's: deterministic for a machine, package and thread count,
+   * not the WASM kernels' bits. Returns the route's description, or null with the reason
+   * training stays on the tfjs backend.
+   */
+  async trainWithOnnxRuntime(cpuThreads: number): Promise<{ route: string | null; reason: string | null }> {
+    const { probeInference } = await import('../../nn/onnx/inference-route.js');
+    const { route, reason } = await probeInference(cpuThreads);
+    if (!route) return { route: null, reason };
+    if (route.provider !== 'cpu') return { route: null, reason: `training takes ONNX Runtime's CPU provider only (MOPO_ONNXRUNTIME=cpu), not ${route.provider}` };
+    this.members.trainWith(null);
+    const thread = await this.onnxWorker();
+    const trainer = RemoteHandle.create<Resolved<OnnxMemberTrainer>>(thread, './onnx-member-trainer.js', import.meta.url, 'OnnxMemberTrainer', [this.spec, this.members.readParams(), route]);
+    this.members.trainWith(trainer);
     return { route: route.description, reason: null };
   }
 
@@ -295,15 +317,18 @@ export class DynamicsEnsemble implements FitModel {
   }
 
   dispose(): void {
-    this.releaseOnnx();
-    this.members.dispose();
-  }
-
-  private releaseOnnx(): void {
     this.members.predictWith(null);
+    this.members.dispose();
     this.onnxThread?.close();
     this.onnxThread = null;
   }
+
+  /** The worker that runs ONNX Runtime (its predictor and trainer), started on first use. */
+  private async onnxWorker(): Promise<WorkerThread> {
+    this.onnxThread ??= await WorkerThread.start('wasm');
+    return this.onnxThread;
+  }
+
 
   private rowsOf(observations: Float32Array, actions: Float32Array): number {
     const { observationSize: O, actionSize: A } = this.options;

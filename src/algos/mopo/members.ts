@@ -12,11 +12,18 @@
  *
  * Each member computes exactly the same numbers wherever it runs, and per-member
  * results are combined in member order, so the placement never changes a result.
+ *
+ * `trainWith` hands every member to one trainer instead (ONNX Runtime's CPU kernels in
+ * a worker, see onnx-member-trainer.ts): it then holds the weights and Adam state and
+ * makes every step, whatever distribute says, until `trainWith(null)` brings them back.
  */
 import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../../nn/threads/handle.js';
 import type { WorkerThread } from '../../nn/threads/worker-thread.js';
 import { MemberGroup, type GroupPrediction, type GroupState, type MemberGroupSpec, type PartialStep } from './member-group.js';
 import type { OnnxMemberPredictor } from './onnx-member-predictor.js';
+
+/** What Members asks of a group of whole members: a MemberGroup, or the ONNX Runtime trainer (onnx-member-trainer.ts). */
+export type WholeGroup = Pick<MemberGroup, 'trainStep' | 'predict' | 'meanSquaredErrors' | 'getParams' | 'setParams' | 'getState' | 'setState'>;
 
 /** Rows per forward pass in predictions: large enough to amortise op overhead, small enough to stay in cache. */
 export const PREDICT_CHUNK = 2048;
@@ -32,8 +39,12 @@ interface SplitMember {
 
 export class Members {
   /** Groups of whole members in member order; the one in this thread first (its work runs while workers run theirs). */
-  private groups: Handle<MemberGroup>[];
+  private groups: Handle<WholeGroup>[];
   private sizes: number[];
+  /** The one group that trains every member when set (see trainWith). */
+  private trainer: Handle<WholeGroup> | null = null;
+  /** The compute workers of the last distribute, for when training comes back from the trainer. */
+  private threads: WorkerThread[] = [];
   private split: SplitMember | null;
   /** Whole-ensemble copies, one per thread, for predictions; null: predict with the groups. */
   private predictors: Handle<MemberGroup>[] | null = null;
@@ -141,10 +152,33 @@ export class Members {
     this.onnxCurrent = false;
   }
 
-  /** Spreads the members over this thread and `threads`; an empty list brings them all back here. */
-  distribute(threads: WorkerThread[]): void {
+  /**
+   * Hands every member (weights and Adam state) to `trainer`, which then makes every
+   * training step and answers for the members; null brings them back into groups placed
+   * as the last distribute said.
+   */
+  trainWith(trainer: Handle<WholeGroup> | null): void {
+    if (!trainer && !this.trainer) return;
     const state = this.getState();
     this.dispose();
+    this.trainer = trainer;
+    if (!trainer) return this.placeGroups(state);
+    this.sizes = [this.spec.members];
+    this.groups = [trainer];
+    trainer.call('setState', state).wait();
+  }
+
+  /** Spreads the members over this thread and `threads`; an empty list brings them all back here. While a trainer has them (trainWith), they stay there. */
+  distribute(threads: WorkerThread[]): void {
+    this.threads = threads;
+    if (this.trainer) return;
+    const state = this.getState();
+    this.dispose();
+    this.placeGroups(state);
+  }
+
+  private placeGroups(state: GroupState): void {
+    const threads = this.threads;
     const places = [null, ...threads];
     this.sizes = shares(this.wholeMembers(), places.length).filter((count) => count > 0);
     this.groups = this.sizes.map((count, g) => place(places[g]!, { ...this.spec, members: count }, this.slice(state.params, g)));
@@ -201,6 +235,7 @@ export class Members {
     if (this.split) this.finishUpload(this.split);
     const split = this.split ? [this.split.owner, ...(this.split.helper ? [this.split.helper] : [])] : [];
     for (const handle of [...this.groups, ...split, ...(this.predictors ?? [])]) handle.dispose();
+    this.trainer = null;
     this.groups = [];
     this.split = null;
     this.predictors = null;
@@ -212,7 +247,7 @@ export class Members {
   }
 
   /** The whole-member groups and the split member, in member order. */
-  private memberGroups(): Handle<MemberGroup>[] {
+  private memberGroups(): Handle<WholeGroup>[] {
     return this.split ? [...this.groups, this.split.owner] : this.groups;
   }
 

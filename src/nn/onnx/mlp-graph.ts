@@ -59,7 +59,7 @@ export function mlpStackGraph(shape: MlpShape, count: number, params: Float32Arr
   return onnx.ModelProto.encode(model).finish();
 }
 
-function node(opType: string, input: string[], output: string, attribute: onnxProto.onnx.IAttributeProto[] = []): onnxProto.onnx.INodeProto {
+export function node(opType: string, input: string[], output: string, attribute: onnxProto.onnx.IAttributeProto[] = []): onnxProto.onnx.INodeProto {
   return { opType, input, output: [output], name: output, attribute };
 }
 
@@ -68,7 +68,7 @@ function floatTensor(name: string, dims: number[], values: Float32Array): onnxPr
   return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength) };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
+export function valueInfo(name: string, dims: (number | string)[]): onnxProto.onnx.IValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },

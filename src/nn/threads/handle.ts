@@ -18,6 +18,12 @@ export interface Pending<T> {
 type Methods<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
 type Method<T, K extends Methods<T>> = T[K] extends (...args: infer A) => infer R ? { args: A; result: R } : never;
 
+/**
+ * A worker object's methods as its callers see them: the worker awaits a returned
+ * promise before it replies, so an asynchronous method's result arrives resolved.
+ */
+export type Resolved<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Awaited<R> : T[K] };
+
 export interface Handle<T> {
   readonly remote: boolean;
   call<K extends Methods<T>>(method: K, ...args: Method<T, K>['args']): Pending<Method<T, K>['result']>;
