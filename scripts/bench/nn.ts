@@ -16,6 +16,9 @@
  * When ONNX Runtime serves rollouts (MOPO_ONNXRUNTIME=cpu, or a GPU under backend=auto),
  * the rollout is also measured with the ensemble's predictions there
  * (`rollout_transitions_per_s_onnx`); the headline rollout figure is the fastest route.
+ * With MOPO_ONNXRUNTIME=cpu the ensemble's training step is measured on ONNX Runtime's
+ * CPU kernels too (`ensemble_step_*_onnx`, beside the WASM kernels' `ensemble_step_*_wasm`);
+ * the headline ensemble figures are again the fastest route.
  * With the fused multiply-add kernels (MOPO_WASM_FMA=1: kernels_fma), one thread is
  * measured again with the unfused ones (`*_1_thread_unfused`): what that lever gains.
  * Both levers are off by default (they change a seed's numbers in the last bits).
@@ -65,16 +68,24 @@ export const nnSection: BenchSection = {
     const spread = workers > 0 ? measure(threads) : single;
     closeComputeThreads(threads);
     const wasmRollout = { single: single.rollout, best: Math.max(single.rollout, spread.rollout) };
+    const wasmEnsemble = { single: single.ensemble, best: Math.min(single.ensemble, spread.ensemble), cpu: single.ensembleCpu };
     const onnxSingle = backend.onnxInference ? await measureOnnxRollout(1) : null;
     const onnx = onnxSingle && cores > 1 ? await measureOnnxRollout(cores) : onnxSingle;
+    const onnxStepSingle = backend.onnxInference ? await measureOnnxEnsembleStep(1) : null;
+    const onnxStep = onnxStepSingle && cores > 1 ? await measureOnnxEnsembleStep(cores) : onnxStepSingle;
     // A one-thread run of ours (threads=0) takes ONNX Runtime's route with one thread where it loads.
     if (onnxSingle) {
       single.rollout = Math.max(single.rollout, onnxSingle.rowsPerSecond);
       single.rolloutCpu = Math.max(single.rolloutCpu, onnxSingle.cpuRowsPerSecond);
     }
+    if (onnxStepSingle) {
+      single.ensemble = Math.min(single.ensemble, onnxStepSingle.wall);
+      single.ensembleCpu = Math.min(single.ensembleCpu, onnxStepSingle.cpu);
+    }
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
     const fastest = best(single, spread);
     if (onnx) fastest.rollout = Math.max(fastest.rollout, onnx.rowsPerSecond);
+    if (onnxStep) fastest.ensemble = Math.min(fastest.ensemble, onnxStep.wall);
     const external = options.reference ? compareWithReference(options.reference, cores, fastest) : {};
 
     const ours: Figures = {
@@ -92,6 +103,13 @@ export const nnSection: BenchSection = {
       rollout_transitions_per_s_1_thread: Math.round(single.rollout),
       rollout_transitions_per_s_wasm: Math.round(wasmRollout.best),
       rollout_transitions_per_s_wasm_1_thread: Math.round(wasmRollout.single),
+      ensemble_step_ms_wasm: round(wasmEnsemble.best),
+      ensemble_step_ms_wasm_1_thread: round(wasmEnsemble.single),
+      ensemble_step_cpu_ms_1_thread_wasm: round(wasmEnsemble.cpu),
+      ensemble_step_route: onnxStep?.route ?? null,
+      ensemble_step_ms_onnx: onnxStep ? round(Math.min(onnxStep.wall, onnxStepSingle!.wall)) : null,
+      ensemble_step_ms_onnx_1_thread: onnxStepSingle && round(onnxStepSingle.wall),
+      ensemble_step_cpu_ms_1_thread_onnx: onnxStepSingle && round(onnxStepSingle.cpu),
       rollout_route: onnx?.route ?? null,
       rollout_transitions_per_s_onnx: onnx ? Math.round(Math.max(onnx.rowsPerSecond, onnxSingle!.rowsPerSecond)) : null,
       rollout_transitions_per_s_onnx_1_thread: onnxSingle ? Math.round(onnxSingle.rowsPerSecond) : null,
@@ -127,6 +145,7 @@ export const nnSection: BenchSection = {
       torch_ensemble_step_ms_1_thread: runs.find((run) => run.threads === 1)?.ensemble_step_ms ?? null,
       torch_rollout_transitions_per_s_1_thread: runs.find((run) => run.threads === 1)?.rollout_transitions_per_s ?? null,
       ...cpuComparison(single, runs.find((run) => run.threads === 1)),
+      ...ensembleRoutes(wasmEnsemble.cpu, onnxStepSingle?.cpu ?? null, runs.find((run) => run.threads === 1)),
       sac_update_vs_torch: round(fastest.sac / sacRef.sac_update_ms),
       ensemble_step_vs_torch: round(fastest.ensemble / ensembleRef.ensemble_step_ms),
       rollout_vs_torch: round(rolloutRef.rollout_transitions_per_s / fastest.rollout),
@@ -164,6 +183,34 @@ function cpuComparison(ours: Measured, torch: TorchFigures | undefined): Figures
     ensemble_step_vs_torch_cpu_1_thread: round(ours.ensembleCpu / torch.ensemble_step_cpu_ms),
     rollout_vs_torch_cpu_1_thread: round(torch.rollout_cpu_transitions_per_s / ours.rolloutCpu),
   };
+}
+
+/** The ensemble step of each route against PyTorch's, one thread a side in CPU time. */
+function ensembleRoutes(wasmCpu: number, onnxCpu: number | null, torch: TorchFigures | undefined): Figures {
+  if (!torch?.ensemble_step_cpu_ms) return {};
+  return {
+    ensemble_step_vs_torch_cpu_1_thread_wasm: round(wasmCpu / torch.ensemble_step_cpu_ms),
+    ensemble_step_vs_torch_cpu_1_thread_onnx: onnxCpu === null ? null : round(onnxCpu / torch.ensemble_step_cpu_ms),
+  };
+}
+
+/**
+ * One training step of the ensemble (wall and CPU time, this process's threads all
+ * counted: ONNX Runtime's worker included) with its gradients from ONNX Runtime's CPU
+ * kernels with `cpuThreads` threads; null unless MOPO_ONNXRUNTIME=cpu takes that route.
+ */
+async function measureOnnxEnsembleStep(cpuThreads: number): Promise<{ route: string; wall: number; cpu: number } | null> {
+  const rng = new Rng(2024);
+  const ensemble = new DynamicsEnsemble({ observationSize: OBS, actionSize: ACT, seed: 1 });
+  try {
+    const { route } = await ensemble.trainWithOnnxRuntime(cpuThreads);
+    if (!route) return null;
+    const inputs = rng.fillNormal(new Float32Array(MEMBERS * BATCH * (OBS + ACT)));
+    const targets = rng.fillNormal(new Float32Array(MEMBERS * BATCH * (OBS + 1)));
+    return { route, ...bestMs(() => ensemble.trainBatch(inputs, targets, BATCH), { warmup: 5, repeats: 10, rounds: 5 }) };
+  } finally {
+    ensemble.dispose();
+  }
 }
 
 /** Rollout rows per second (wall and CPU time) with the ensemble's predictions on ONNX Runtime with `cpuThreads` threads (backend=auto's route where it loads). */

@@ -87,6 +87,16 @@ export class MemberGroup {
     return this.stack.layout.size;
   }
 
+  /** The members' weights as one flat vector (owned by the group; replaced by every step). */
+  get params(): tf.Tensor {
+    return this.stack.params;
+  }
+
+  /** One Adam step (with the weight decay) with `gradient`, a vector of the group's size. */
+  applyGradient(gradient: tf.Tensor): void {
+    this.stack.setParams(this.adam.apply(this.stack.params, gradient, this.decay));
+  }
+
   /** One Adam step. `inputs` [members, rows, in] and `targets` [members, rows, D], member-major. */
   trainStep(inputs: Float32Array, targets: Float32Array, rows: number, bounds: Float32Array): GroupStepResult {
     const { members, inputSize: I, outputSize: D } = this.spec;
@@ -141,8 +151,7 @@ export class MemberGroup {
     this.partials = [];
     tf.tidy(() => {
       const parts = [...partials, ...others.map((g) => tf.tensor1d(g))];
-      const gradient = parts.slice(1).reduce((sum, part) => tf.add(sum, part), parts[0]!);
-      this.stack.setParams(this.adam.apply(this.stack.params, gradient, this.decay));
+      this.applyGradient(parts.slice(1).reduce((sum, part) => tf.add(sum, part), parts[0]!));
     });
     tf.dispose(partials);
   }

@@ -9,13 +9,13 @@
  * [members, in, out]), so each layer is one batched GEMM. The backward pass is written
  * out by hand as ONNX ops, exactly the gradient of mlp-stack.ts and the fused head:
  *
- *   inputs   params  [members · P]        flat, in layout.ts order (kernels [out, in])
+ *   inputs   params  [members, P]         the flat vector of layout.ts (kernels [out, in])
  *            x       [members, rows, in]
  *            y       [members, rows, D]
  *            bounds  [2D]                 [max_logvar, min_logvar]
  *            scale   [1]                  1 / (rows · D)
  *   outputs  losses           [members]   mean((μ − y)²·e^(−lv) + lv) of each member
- *            gradient         [members · P] d Σ losses / d params, in layout order
+ *            gradient         [members, P] d Σ losses / d params, in layout order
  *            bound_gradients  [members, 2D] each member's d loss / d [max, min]
  *
  * Weight decay and the Adam step are not in the graph: the caller adds them as on the
@@ -50,9 +50,8 @@ export function ensembleTrainGraph(spec: TrainGraphShape): Uint8Array {
   const last = layers.length - 1;
 
   // Weights: [M, P] cut into each layer's kernel [M, out, in] and bias [M, 1, out].
-  const perMember = g.op('Reshape', [TRAIN_INPUTS.params, g.ints('shape.members', [M, layout.perNetwork])]);
   const pieces = layers.flatMap((layer) => [layer.inSize * layer.outSize, layer.outSize]);
-  const parts = g.multi('Split', [perMember, g.ints('split.layers', pieces)], pieces.length, [int('axis', 1)]);
+  const parts = g.multi('Split', [TRAIN_INPUTS.params, g.ints('split.layers', pieces)], pieces.length, [int('axis', 1)]);
   const kernels = layers.map((layer, l) => g.op('Reshape', [parts[2 * l]!, g.ints(`shape.kernel${l}`, [M, layer.outSize, layer.inSize])]));
   const biases = layers.map((layer, l) => g.op('Reshape', [parts[2 * l + 1]!, g.ints(`shape.bias${l}`, [M, 1, layer.outSize])]));
 
@@ -108,7 +107,7 @@ export function ensembleTrainGraph(spec: TrainGraphShape): Uint8Array {
     const slope = g.op('Add', [s, g.op('Mul', [inputs[l]!, g.op('Sub', [one, s])])]);
     dz = g.op('Mul', [dh, slope]);
   }
-  g.op('Reshape', [g.op('Concat', gradients, undefined, [int('axis', 1)]), g.ints('shape.vector', [-1])], TRAIN_OUTPUTS.gradient);
+  g.op('Concat', gradients, TRAIN_OUTPUTS.gradient, [int('axis', 1)]);
 
   const model = onnx.ModelProto.create({
     irVersion: onnx.Version.IR_VERSION,
@@ -119,13 +118,13 @@ export function ensembleTrainGraph(spec: TrainGraphShape): Uint8Array {
       node: g.nodes,
       initializer: g.initializers,
       input: [
-        valueInfo(TRAIN_INPUTS.params, [layout.size]),
+        valueInfo(TRAIN_INPUTS.params, [M, layout.perNetwork]),
         valueInfo(TRAIN_INPUTS.x, [M, 'rows', I]),
         valueInfo(TRAIN_INPUTS.y, [M, 'rows', D]),
         valueInfo(TRAIN_INPUTS.bounds, [2 * D]),
         valueInfo(TRAIN_INPUTS.scale, [1]),
       ],
-      output: [valueInfo(TRAIN_OUTPUTS.losses, [M]), valueInfo(TRAIN_OUTPUTS.gradient, [layout.size]), valueInfo(TRAIN_OUTPUTS.boundGradients, [M, 2 * D])],
+      output: [valueInfo(TRAIN_OUTPUTS.losses, [M]), valueInfo(TRAIN_OUTPUTS.gradient, [M, layout.perNetwork]), valueInfo(TRAIN_OUTPUTS.boundGradients, [M, 2 * D])],
     },
   });
   return onnx.ModelProto.encode(model).finish();

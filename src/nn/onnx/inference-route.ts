@@ -35,7 +35,8 @@ export interface OrtTensor {
 }
 
 export interface OrtSession {
-  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  /** `fetches` names the outputs wanted, each with a tensor to fill in place or null. */
+  run(feeds: Record<string, OrtTensor>, fetches?: Record<string, OrtTensor | null>): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
 

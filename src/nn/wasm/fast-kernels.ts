@@ -68,6 +68,17 @@ function address(backend: WasmBackend, tensor: TensorInfo): number {
   return backend.getMemoryOffset(tensor.dataId);
 }
 
+/**
+ * A float32 tensor's data where the WASM backend keeps it, as a view (no copy) for code
+ * outside tfjs that reads or fills it in place (ONNX Runtime's training steps); null on
+ * other backends. Valid until the next tfjs operation, which may grow the memory.
+ */
+export function wasmFloats(tensor: tf.Tensor): Float32Array | null {
+  if (tf.getBackend() !== 'wasm' || tensor.dtype !== 'float32') return null;
+  const backend = tf.backend() as unknown as WasmBackend;
+  return new Float32Array((backend.wasm.asm.memory as { buffer: ArrayBuffer }).buffer, address(backend, tensor), tensor.size);
+}
+
 /** Float32 scratch memory for one kernel call. */
 class Scratch {
   private readonly blocks: number[] = [];
