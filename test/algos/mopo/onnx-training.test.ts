@@ -73,11 +73,11 @@ describe("the dynamics ensemble's training steps through ONNX Runtime (MOPO_ONNX
     await trainer.dispose();
   });
 
-  it('train as the WASM path does, up to float rounding, and the same bit for bit run after run; the state saves and restores', async () => {
-    const run = async (lever: 'cpu' | 'off') => {
+  it('train as the WASM path does, up to float rounding, and the same bit for bit run after run and with 1 or 2 threads; the state saves and restores', async () => {
+    const run = async (lever: 'cpu' | 'off', threads = 1) => {
       process.env.MOPO_ONNXRUNTIME = lever;
       const ensemble = new DynamicsEnsemble(model);
-      const { route } = await ensemble.trainWithOnnxRuntime(1);
+      const { route } = await ensemble.trainWithOnnxRuntime(threads);
       if (lever === 'cpu') expect(route).toMatch(/^onnxruntime-node .*\(cpu\)$/);
       else expect(route).toBeNull();
       const losses = [];
@@ -88,7 +88,7 @@ describe("the dynamics ensemble's training steps through ONNX Runtime (MOPO_ONNX
     };
     const wasm = await run('off');
     const onnx = await run('cpu');
-    const again = await run('cpu');
+    const again = await run('cpu', 2);
     expect(relativeError(onnx.losses, wasm.losses)).toBeLessThan(1e-4);
     expect(relativeError(onnx.state.tensors['ensemble/params']!.data, wasm.state.tensors['ensemble/params']!.data)).toBeLessThan(1e-4);
     expect(relativeError(onnx.state.tensors['ensemble/logvar_bounds']!.data, wasm.state.tensors['ensemble/logvar_bounds']!.data)).toBeLessThan(1e-4);
