@@ -329,7 +329,6 @@ export class DynamicsEnsemble implements FitModel {
     return this.onnxThread;
   }
 
-
   private rowsOf(observations: Float32Array, actions: Float32Array): number {
     const { observationSize: O, actionSize: A } = this.options;
     const rows = observations.length / O;
