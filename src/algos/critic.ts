@@ -144,6 +144,21 @@ export class Critic {
     return gradient;
   }
 
+  /** The online network's weights (for a gradient computed elsewhere: algos/onnx-sac-gradients.ts). */
+  onlineParams(): Float32Array {
+    return this.online.read();
+  }
+
+  /** The target network's weights. */
+  targetParams(): Float32Array {
+    return this.target.read();
+  }
+
+  /** One Adam step with a gradient computed elsewhere, clipped as in `train`. */
+  applyGradient(gradient: Float32Array): void {
+    tf.tidy(() => this.online.setParams(this.adam.apply(this.online.params, clipByGlobalNorm(tf.tensor1d(gradient), this.spec.maxGradNorm ?? null))));
+  }
+
   private parts(): TargetNetwork {
     return { online: this.online, target: this.target, adam: this.adam };
   }

@@ -40,6 +40,12 @@ export interface Learner {
   setTrainingProgress?(progress: number): void;
   /** Everything a resumed run needs to continue exactly. */
   getState(): ModuleState;
+  /**
+   * Takes the update's gradients from ONNX Runtime's CPU kernels when MOPO_ONNXRUNTIME=cpu
+   * asks for it, with up to `cpuThreads` threads (learners that can: SAC); the route's
+   * description, or null with the reason the updates stay on the tfjs backend.
+   */
+  trainWithOnnxRuntime?(cpuThreads: number): Promise<{ route: string | null; reason: string | null }>;
   /** Spreads work over compute workers (results stay identical); `[]` brings it back. */
   distribute(threads: WorkerThread[]): void;
   dispose(): void;

@@ -27,8 +27,9 @@ import { scheduledLr } from '../nn/lr-schedule.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
-import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending } from '../nn/threads/handle.js';
-import type { WorkerThread } from '../nn/threads/worker-thread.js';
+import type { SacGraphShape } from '../nn/onnx/sac-train-graphs.js';
+import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending, type Resolved } from '../nn/threads/handle.js';
+import { WorkerThread } from '../nn/threads/worker-thread.js';
 import { Rng, type RngState } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { targetRate } from './actor-critic-options.js';
@@ -36,6 +37,7 @@ import { clipByGlobalNorm } from './clip-gradient.js';
 import { Critic, criticShape, type CriticSpec } from './critic.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import type { UpdateOptions } from './learner.js';
+import type { OnnxSacGradients } from './onnx-sac-gradients.js';
 import { weightedMean } from './replay-weights.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { mlpLayers, type PolicyGraph } from './policy-graph.js';
@@ -67,6 +69,15 @@ export interface SacMeta {
 
 const STATE_FORMAT = 'mopo-sac';
 
+/** What steps 1 and 2 of an update measured. */
+interface GradientSteps {
+  criticLoss: number;
+  actorLoss: number;
+  qMean: number;
+  meanLogProb: number;
+  weightedLogProb: number;
+}
+
 export class Sac {
   readonly options: ResolvedSacOptions;
   /** Updates done so far. */
@@ -81,6 +92,9 @@ export class Sac {
   /** The actor's copy in a compute worker, and its pending weight upload. */
   private sampler: Handle<PolicySampler> | null = null;
   private samplerUpload: Pending<void> | null = null;
+  /** ONNX Runtime's gradients (trainWithOnnxRuntime) and the worker it runs in; null: tfjs computes them. */
+  private onnx: Handle<Resolved<OnnxSacGradients>> | null = null;
+  private onnxThread: WorkerThread | null = null;
 
   constructor(options: SacOptions) {
     const o = resolveSacOptions(options);
@@ -144,17 +158,37 @@ export class Sac {
    * Returns the step's metrics, or null with `{ metrics: false }`.
    */
   update(batch: TransitionBatch, { metrics = true, tdErrors = null }: Partial<UpdateOptions> = {}): SacMetrics | null {
+    const { actionSize: A } = this.options;
+    const B = batch.size;
+    const alpha = this.alpha();
+    const nextNoise = this.rng.fillNormal(new Float32Array(B * A));
+    const actorNoise = this.rng.fillNormal(new Float32Array(B * A));
+    this.samplerUpload?.wait();
+    this.samplerUpload = null;
+    const result = this.onnx ? this.onnxGradientSteps(batch, alpha, nextNoise, actorNoise, tdErrors) : this.gradientSteps(batch, alpha, nextNoise, actorNoise, tdErrors);
+    if (this.sampler) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
+
+    // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
+    const moveTargets = (this.updates + 1) % this.options.targetUpdateInterval === 0;
+    const targets = moveTargets ? this.critics.map((critic) => critic.call('updateTarget')) : [];
+    // 3. temperature
+    const entropyGap = result.weightedLogProb + this.options.targetEntropy;
+    const alphaLoss = -this.logAlpha[0]! * entropyGap;
+    if (this.options.learnAlpha) this.alphaAdam.apply(this.logAlpha, [-entropyGap]);
+    waitAll(targets);
+    this.updates += 1;
+    if (!metrics) return null;
+    return { criticLoss: result.criticLoss, actorLoss: result.actorLoss, alphaLoss, alpha, qMean: result.qMean, entropy: -result.meanLogProb };
+  }
+
+  /** Steps 1 and 2 on tfjs (the WASM kernels), the critics and the worker's actor copy working at once. */
+  private gradientSteps(batch: TransitionBatch, alpha: number, nextNoise: Float32Array, actorNoise: Float32Array, tdErrors: Float32Array | null): GradientSteps {
     const { observationSize: O, actionSize: A, gamma } = this.options;
     const B = batch.size;
     const { discounts, weights } = batch;
     const observations = batch.observations.subarray(0, B * O);
     const nextObservations = batch.nextObservations.subarray(0, B * O);
-    const alpha = this.alpha();
     const bounds = this.logStdBounds();
-    const nextNoise = this.rng.fillNormal(new Float32Array(B * A));
-    const actorNoise = this.rng.fillNormal(new Float32Array(B * A));
-    this.samplerUpload?.wait();
-    this.samplerUpload = null;
     // A worker's actor copy samples a′ ~ π(s′) and its critic evaluates Q(s, a) while this thread runs the actor on s.
     const nextSample = this.sampler?.call('sample', nextObservations, nextNoise, B) ?? null;
     const evaluating = this.critics.map((critic) => critic.call('evaluate', observations, batch.actions.subarray(0, B * A), B));
@@ -198,19 +232,107 @@ export class Sac {
       this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(gradient, this.options.maxGradNorm)));
       result = { criticLoss: step1!.loss + step2!.loss, actorLoss, qMean: (step1!.qMean + step2!.qMean) / 2, meanLogProb: mean(piLogProb), weightedLogProb: weightedMean(piLogProb, weights) };
     });
-    if (this.sampler) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
+    return result;
+  }
 
-    // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
-    const moveTargets = (this.updates + 1) % this.options.targetUpdateInterval === 0;
-    const targets = moveTargets ? this.critics.map((critic) => critic.call('updateTarget')) : [];
-    // 3. temperature
-    const entropyGap = result.weightedLogProb + this.options.targetEntropy;
-    const alphaLoss = -this.logAlpha[0]! * entropyGap;
-    if (this.options.learnAlpha) this.alphaAdam.apply(this.logAlpha, [-entropyGap]);
-    waitAll(targets);
-    this.updates += 1;
-    if (!metrics) return null;
-    return { criticLoss: result.criticLoss, actorLoss: result.actorLoss, alphaLoss, alpha, qMean: result.qMean, entropy: -result.meanLogProb };
+  /**
+   * Steps 1 and 2 with their gradients from ONNX Runtime (onnx-sac-gradients.ts): the same
+   * losses, noise, clipping and Adam steps as gradientSteps, the products on its kernels.
+   */
+  private onnxGradientSteps(batch: TransitionBatch, alpha: number, nextNoise: Float32Array, actorNoise: Float32Array, tdErrors: Float32Array | null): GradientSteps {
+    const { observationSize: O, actionSize: A, gamma } = this.options;
+    const B = batch.size;
+    const { discounts, weights } = batch;
+    const onnx = this.onnx!;
+    // Copies of the batch's rows only: a view would carry its whole buffer to the worker.
+    const observations = batch.observations.slice(0, B * O);
+    const rowWeight = (i: number) => (weights ? weights[i]! : 1);
+    const actor = this.actor.read();
+    const [online1, online2] = waitAll(this.critics.map((critic) => critic.call('onlineParams')));
+    const [target1, target2] = waitAll(this.critics.map((critic) => critic.call('targetParams')));
+
+    // 1. critics
+    const step = onnx
+      .call('critic', {
+        actor,
+        critics: joined(online1!, online2!),
+        targets: joined(target1!, target2!),
+        observations,
+        actions: batch.actions.slice(0, B * A),
+        rewards: batch.rewards.slice(0, B),
+        discounts: Float32Array.from({ length: B }, (_, i) => (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!)),
+        nextObservations: batch.nextObservations.slice(0, B * O),
+        nextNoise,
+        alpha,
+        rowScale: Float32Array.from({ length: B }, (_, i) => (2 * rowWeight(i)) / B),
+        rows: B,
+      })
+      .wait();
+    const P = online1!.length;
+    const training = this.critics.map((critic, k) => critic.call('applyGradient', step.gradient.slice(k * P, (k + 1) * P)));
+    let criticLoss = 0;
+    let qSum = 0;
+    for (let k = 0; k < 2; k++) {
+      let loss = 0;
+      for (let i = 0; i < B; i++) {
+        const error = step.q[k * B + i]! - step.y[i]!;
+        loss += rowWeight(i) * error * error;
+        qSum += step.q[k * B + i]!;
+      }
+      criticLoss += loss / B;
+    }
+    // pytorchrl's TD error of SAC: the mean of both critics' |Q − y|
+    if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = 0.5 * Math.abs(step.q[i]! - step.y[i]!) + 0.5 * Math.abs(step.q[B + i]! - step.y[i]!);
+    waitAll(training);
+
+    // 2. actor, with the updated critics
+    const [updated1, updated2] = waitAll(this.critics.map((critic) => critic.call('onlineParams')));
+    const pi = onnx
+      .call('actor', {
+        actor,
+        critics: joined(updated1!, updated2!),
+        observations,
+        noise: actorNoise,
+        alpha,
+        rowScale: Float32Array.from({ length: B }, (_, i) => rowWeight(i) / B),
+        rows: B,
+      })
+      .wait();
+    let actorLoss = 0;
+    for (let i = 0; i < B; i++) actorLoss += (rowWeight(i) * (alpha * pi.logProb[i]! - Math.min(pi.q[i]!, pi.q[B + i]!))) / B;
+    tf.tidy(() => this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(tf.tensor1d(pi.gradient), this.options.maxGradNorm))));
+    const logProb = pi.logProb.subarray(0, B);
+    return { criticLoss, actorLoss, qMean: qSum / (2 * B), meanLogProb: mean(logProb), weightedLogProb: weightedMean(logProb, weights) };
+  }
+
+  /**
+   * Takes the gradients of every update from ONNX Runtime's CPU provider when
+   * MOPO_ONNXRUNTIME=cpu asks for it (onnx-sac-gradients.ts, in a worker of its own with
+   * up to `cpuThreads` threads); the Adam steps, Polyak and α stay ours. Its results are
+   * ONNX Runtime's: deterministic for a machine, package and thread count, not the WASM
+   * kernels' bits. Returns the route's description, or null with the reason the updates
+   * stay on the tfjs backend.
+   */
+  async trainWithOnnxRuntime(cpuThreads: number): Promise<{ route: string | null; reason: string | null }> {
+    const { probeInference } = await import('../nn/onnx/inference-route.js');
+    const { route, reason } = await probeInference(cpuThreads);
+    if (!route) return { route: null, reason };
+    if (route.provider !== 'cpu') return { route: null, reason: `SAC's updates take ONNX Runtime's CPU provider only (MOPO_ONNXRUNTIME=cpu), not ${route.provider}` };
+    this.releaseOnnx();
+    this.onnxThread = await WorkerThread.start('wasm');
+    const o = this.options;
+    const shape: SacGraphShape = {
+      observationSize: o.observationSize,
+      actionSize: o.actionSize,
+      actorHiddenSize: o.actorHiddenSize,
+      actorLayers: o.actorLayers,
+      criticHiddenSize: o.criticHiddenSize,
+      criticLayers: o.criticLayers,
+      logStdMin: o.logStdMin,
+      logStdMax: o.logStdMax,
+    };
+    this.onnx = RemoteHandle.create<Resolved<OnnxSacGradients>>(this.onnxThread, './onnx-sac-gradients.js', import.meta.url, 'OnnxSacGradients', [shape, route]);
+    return { route: route.description, reason: null };
   }
 
   /**
@@ -317,6 +439,7 @@ export class Sac {
 
   dispose(): void {
     this.releaseSampler();
+    this.releaseOnnx();
     this.actor.dispose();
     this.actorAdam.dispose();
     for (const critic of this.critics) critic.dispose();
@@ -327,12 +450,27 @@ export class Sac {
     return { min: this.options.logStdMin, max: this.options.logStdMax };
   }
 
+  private releaseOnnx(): void {
+    this.onnx?.dispose();
+    this.onnx = null;
+    this.onnxThread?.close();
+    this.onnxThread = null;
+  }
+
   private releaseSampler(): void {
     this.samplerUpload?.wait();
     this.samplerUpload = null;
     this.sampler?.dispose();
     this.sampler = null;
   }
+}
+
+/** Two weight vectors one after the other. */
+function joined(first: Float32Array, second: Float32Array): Float32Array {
+  const both = new Float32Array(first.length + second.length);
+  both.set(first);
+  both.set(second, first.length);
+  return both;
 }
 
 function sacMeta(state: ModuleState): SacMeta {

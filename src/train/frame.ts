@@ -130,6 +130,11 @@ export class TrainingFrame {
         : await algo.learner.create({ ...algo.settings, ...sizes, seed: run.seed });
       opened.push(learner);
       learner.distribute(session.threads);
+      // Only MOPO_ONNXRUNTIME=cpu moves the updates' gradients (ONNX Runtime's numbers, not the WASM kernels').
+      if (session.backend.onnxInference && learner.trainWithOnnxRuntime && process.env.MOPO_ONNXRUNTIME === 'cpu') {
+        const training = await learner.trainWithOnnxRuntime(1 + session.threads.length);
+        session.log(training.route ? `Learner updates' gradients: ${training.route}` : `Learner updates stay on ${session.backend.description}: ${training.reason}`);
+      }
       const evalEnv = await env.make({ seed: run.eval.seed, maxEpisodeSteps });
       opened.push({ dispose: () => evalEnv.close() });
       // Resumed in place, the run keeps its earlier TensorBoard file (config text and rows up
