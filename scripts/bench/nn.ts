@@ -18,7 +18,9 @@
  * (`rollout_transitions_per_s_onnx`); the headline rollout figure is the fastest route.
  * With MOPO_ONNXRUNTIME=cpu the ensemble's training step is measured on ONNX Runtime's
  * CPU kernels too (`ensemble_step_*_onnx`, beside the WASM kernels' `ensemble_step_*_wasm`);
- * the headline ensemble figures are again the fastest route.
+ * the headline ensemble figures are again the fastest route. The SAC update likewise: with
+ * MOPO_ONNXRUNTIME=cpu its gradients from ONNX Runtime (`sac_update_*_onnx`, beside
+ * `sac_update_*_wasm`), the headline SAC figures being the fastest route.
  * With the fused multiply-add kernels (MOPO_WASM_FMA=1: kernels_fma), one thread is
  * measured again with the unfused ones (`*_1_thread_unfused`): what that lever gains.
  * Both levers are off by default (they change a seed's numbers in the last bits).
@@ -69,10 +71,13 @@ export const nnSection: BenchSection = {
     closeComputeThreads(threads);
     const wasmRollout = { single: single.rollout, best: Math.max(single.rollout, spread.rollout) };
     const wasmEnsemble = { single: single.ensemble, best: Math.min(single.ensemble, spread.ensemble), cpu: single.ensembleCpu };
+    const wasmSac = { single: single.sac, best: Math.min(single.sac, spread.sac), cpu: single.sacCpu };
     const onnxSingle = backend.onnxInference ? await measureOnnxRollout(1) : null;
     const onnx = onnxSingle && cores > 1 ? await measureOnnxRollout(cores) : onnxSingle;
     const onnxStepSingle = backend.onnxInference ? await measureOnnxEnsembleStep(1) : null;
     const onnxStep = onnxStepSingle && cores > 1 ? await measureOnnxEnsembleStep(cores) : onnxStepSingle;
+    const onnxSacSingle = backend.onnxInference ? await measureOnnxSacUpdate(1) : null;
+    const onnxSac = onnxSacSingle && cores > 1 ? await measureOnnxSacUpdate(cores) : onnxSacSingle;
     // A one-thread run of ours (threads=0) takes ONNX Runtime's route with one thread where it loads.
     if (onnxSingle) {
       single.rollout = Math.max(single.rollout, onnxSingle.rowsPerSecond);
@@ -82,10 +87,15 @@ export const nnSection: BenchSection = {
       single.ensemble = Math.min(single.ensemble, onnxStepSingle.wall);
       single.ensembleCpu = Math.min(single.ensembleCpu, onnxStepSingle.cpu);
     }
+    if (onnxSacSingle) {
+      single.sac = Math.min(single.sac, onnxSacSingle.wall);
+      single.sacCpu = Math.min(single.sacCpu, onnxSacSingle.cpu);
+    }
     const torchSpread = cores > 1 ? runTorchReference(cores) : torchSingle;
     const fastest = best(single, spread);
     if (onnx) fastest.rollout = Math.max(fastest.rollout, onnx.rowsPerSecond);
     if (onnxStep) fastest.ensemble = Math.min(fastest.ensemble, onnxStep.wall);
+    if (onnxSac) fastest.sac = Math.min(fastest.sac, onnxSac.wall);
     const external = options.reference ? compareWithReference(options.reference, cores, fastest) : {};
 
     const ours: Figures = {
@@ -110,6 +120,13 @@ export const nnSection: BenchSection = {
       ensemble_step_ms_onnx: onnxStep ? round(Math.min(onnxStep.wall, onnxStepSingle!.wall)) : null,
       ensemble_step_ms_onnx_1_thread: onnxStepSingle && round(onnxStepSingle.wall),
       ensemble_step_cpu_ms_1_thread_onnx: onnxStepSingle && round(onnxStepSingle.cpu),
+      sac_update_ms_wasm: round(wasmSac.best),
+      sac_update_ms_wasm_1_thread: round(wasmSac.single),
+      sac_update_cpu_ms_1_thread_wasm: round(wasmSac.cpu),
+      sac_update_route: onnxSac?.route ?? null,
+      sac_update_ms_onnx: onnxSac ? round(Math.min(onnxSac.wall, onnxSacSingle!.wall)) : null,
+      sac_update_ms_onnx_1_thread: onnxSacSingle && round(onnxSacSingle.wall),
+      sac_update_cpu_ms_1_thread_onnx: onnxSacSingle && round(onnxSacSingle.cpu),
       rollout_route: onnx?.route ?? null,
       rollout_transitions_per_s_onnx: onnx ? Math.round(Math.max(onnx.rowsPerSecond, onnxSingle!.rowsPerSecond)) : null,
       rollout_transitions_per_s_onnx_1_thread: onnxSingle ? Math.round(onnxSingle.rowsPerSecond) : null,
@@ -146,6 +163,7 @@ export const nnSection: BenchSection = {
       torch_rollout_transitions_per_s_1_thread: runs.find((run) => run.threads === 1)?.rollout_transitions_per_s ?? null,
       ...cpuComparison(single, runs.find((run) => run.threads === 1)),
       ...ensembleRoutes(wasmEnsemble.cpu, onnxStepSingle?.cpu ?? null, runs.find((run) => run.threads === 1)),
+      ...sacRoutes(wasmSac.cpu, onnxSacSingle?.cpu ?? null, runs.find((run) => run.threads === 1)),
       sac_update_vs_torch: round(fastest.sac / sacRef.sac_update_ms),
       ensemble_step_vs_torch: round(fastest.ensemble / ensembleRef.ensemble_step_ms),
       rollout_vs_torch: round(rolloutRef.rollout_transitions_per_s / fastest.rollout),
@@ -192,6 +210,32 @@ function ensembleRoutes(wasmCpu: number, onnxCpu: number | null, torch: TorchFig
     ensemble_step_vs_torch_cpu_1_thread_wasm: round(wasmCpu / torch.ensemble_step_cpu_ms),
     ensemble_step_vs_torch_cpu_1_thread_onnx: onnxCpu === null ? null : round(onnxCpu / torch.ensemble_step_cpu_ms),
   };
+}
+
+/** The SAC update of each route against PyTorch's, one thread a side in CPU time. */
+function sacRoutes(wasmCpu: number, onnxCpu: number | null, torch: TorchFigures | undefined): Figures {
+  if (!torch?.sac_update_cpu_ms) return {};
+  return {
+    sac_update_vs_torch_cpu_1_thread_wasm: round(wasmCpu / torch.sac_update_cpu_ms),
+    sac_update_vs_torch_cpu_1_thread_onnx: onnxCpu === null ? null : round(onnxCpu / torch.sac_update_cpu_ms),
+  };
+}
+
+/**
+ * One SAC update (wall and CPU time, ONNX Runtime's worker and threads included) with its
+ * gradients from ONNX Runtime's CPU kernels with `cpuThreads` threads; null unless
+ * MOPO_ONNXRUNTIME=cpu takes that route.
+ */
+async function measureOnnxSacUpdate(cpuThreads: number): Promise<{ route: string; wall: number; cpu: number } | null> {
+  const sac = new Sac({ observationSize: OBS, actionSize: ACT, seed: 1 });
+  try {
+    const { route } = await sac.trainWithOnnxRuntime(cpuThreads);
+    if (!route) return null;
+    const batch = sacBatch(new Rng(2024));
+    return { route, ...bestMs(() => sac.update(batch, { metrics: false }), { warmup: 20, repeats: 30, rounds: 5 }) };
+  } finally {
+    sac.dispose();
+  }
 }
 
 /**
@@ -268,14 +312,7 @@ function measure(threads: WorkerThread[]): Measured {
   const rng = new Rng(2024);
   const sac = new Sac({ observationSize: OBS, actionSize: ACT, seed: 1 });
   sac.distribute(threads);
-  const batch = {
-    observations: rng.fillNormal(new Float32Array(BATCH * OBS)),
-    actions: rng.fillUniform(new Float32Array(BATCH * ACT), -1, 1),
-    rewards: rng.fillNormal(new Float32Array(BATCH)),
-    nextObservations: rng.fillNormal(new Float32Array(BATCH * OBS)),
-    terminals: Float32Array.from({ length: BATCH }, () => (rng.uniform() < 0.1 ? 1 : 0)),
-    size: BATCH,
-  };
+  const batch = sacBatch(rng);
   const sacMs = bestMs(() => sac.update(batch, { metrics: false }), { warmup: 20, repeats: 30, rounds: 5 });
   sac.dispose();
 
@@ -296,6 +333,18 @@ function measure(threads: WorkerThread[]): Measured {
     sacCpu: sacMs.cpu,
     ensembleCpu: ensembleMs.cpu,
     rolloutCpu: ROLLOUT_ROWS / (rolloutMs.cpu / 1000),
+  };
+}
+
+/** A batch of SAC's sizes with values from `rng`. */
+function sacBatch(rng: Rng) {
+  return {
+    observations: rng.fillNormal(new Float32Array(BATCH * OBS)),
+    actions: rng.fillUniform(new Float32Array(BATCH * ACT), -1, 1),
+    rewards: rng.fillNormal(new Float32Array(BATCH)),
+    nextObservations: rng.fillNormal(new Float32Array(BATCH * OBS)),
+    terminals: Float32Array.from({ length: BATCH }, () => (rng.uniform() < 0.1 ? 1 : 0)),
+    size: BATCH,
   };
 }
 

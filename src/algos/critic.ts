@@ -144,14 +144,9 @@ export class Critic {
     return gradient;
   }
 
-  /** The online network's weights (for a gradient computed elsewhere: algos/onnx-sac-gradients.ts). */
-  onlineParams(): Float32Array {
-    return this.online.read();
-  }
-
-  /** The target network's weights. */
-  targetParams(): Float32Array {
-    return this.target.read();
+  /** Writes the online (or target) network's weights into `into`: for a gradient computed elsewhere (algos/onnx-sac-gradients.ts). */
+  copyParams(into: Float32Array, network: 'online' | 'target'): void {
+    into.set((network === 'online' ? this.online : this.target).params.dataSync() as Float32Array);
   }
 
   /** One Adam step with a gradient computed elsewhere, clipped as in `train`. */

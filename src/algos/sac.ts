@@ -37,7 +37,7 @@ import { clipByGlobalNorm } from './clip-gradient.js';
 import { Critic, criticShape, type CriticSpec } from './critic.js';
 import { readTargetNetwork, targetNetworkTensors } from './target-network-state.js';
 import type { UpdateOptions } from './learner.js';
-import type { OnnxSacGradients } from './onnx-sac-gradients.js';
+import { sacWorkspace, type OnnxSacGradients, type SacWorkspace } from './onnx-sac-gradients.js';
 import { weightedMean } from './replay-weights.js';
 import { resolveSacOptions, type ResolvedSacOptions, type SacOptions } from './sac-options.js';
 import { mlpLayers, type PolicyGraph } from './policy-graph.js';
@@ -95,6 +95,8 @@ export class Sac {
   /** ONNX Runtime's gradients (trainWithOnnxRuntime) and the worker it runs in; null: tfjs computes them. */
   private onnx: Handle<Resolved<OnnxSacGradients>> | null = null;
   private onnxThread: WorkerThread | null = null;
+  /** The shared arrays each update hands to ONNX Runtime's worker and reads back. */
+  private workspace: SacWorkspace | null = null;
 
   constructor(options: SacOptions) {
     const o = resolveSacOptions(options);
@@ -244,64 +246,57 @@ export class Sac {
     const B = batch.size;
     const { discounts, weights } = batch;
     const onnx = this.onnx!;
-    // Copies of the batch's rows only: a view would carry its whole buffer to the worker.
-    const observations = batch.observations.slice(0, B * O);
+    if (!this.workspace || this.workspace.capacity < B) {
+      this.workspace = sacWorkspace(this.graphShape(), B);
+      onnx.call('useWorkspace', this.workspace).wait();
+    }
+    const space = this.workspace;
+    const P = space.critics.length / 2;
     const rowWeight = (i: number) => (weights ? weights[i]! : 1);
-    const actor = this.actor.read();
-    const [online1, online2] = waitAll(this.critics.map((critic) => critic.call('onlineParams')));
-    const [target1, target2] = waitAll(this.critics.map((critic) => critic.call('targetParams')));
+    const copyCritics = (into: Float32Array, network: 'online' | 'target') =>
+      waitAll(this.critics.map((critic, k) => critic.call('copyParams', into.subarray(k * P, (k + 1) * P), network)));
+    space.actor.set(this.actor.params.dataSync() as Float32Array);
+    copyCritics(space.critics, 'online');
+    copyCritics(space.targets, 'target');
+    space.observations.set(batch.observations.subarray(0, B * O));
+    space.actions.set(batch.actions.subarray(0, B * A));
+    space.rewards.set(batch.rewards.subarray(0, B));
+    space.nextObservations.set(batch.nextObservations.subarray(0, B * O));
+    space.nextNoise.set(nextNoise);
+    space.noise.set(actorNoise);
+    for (let i = 0; i < B; i++) {
+      space.discounts[i] = (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!);
+      space.criticScale[i] = (2 * rowWeight(i)) / B;
+      space.actorScale[i] = rowWeight(i) / B;
+    }
 
     // 1. critics
-    const step = onnx
-      .call('critic', {
-        actor,
-        critics: joined(online1!, online2!),
-        targets: joined(target1!, target2!),
-        observations,
-        actions: batch.actions.slice(0, B * A),
-        rewards: batch.rewards.slice(0, B),
-        discounts: Float32Array.from({ length: B }, (_, i) => (discounts ? discounts[i]! : gamma) * (1 - batch.terminals[i]!)),
-        nextObservations: batch.nextObservations.slice(0, B * O),
-        nextNoise,
-        alpha,
-        rowScale: Float32Array.from({ length: B }, (_, i) => (2 * rowWeight(i)) / B),
-        rows: B,
-      })
-      .wait();
-    const P = online1!.length;
-    const training = this.critics.map((critic, k) => critic.call('applyGradient', step.gradient.slice(k * P, (k + 1) * P)));
+    onnx.call('critic', B, alpha).wait();
+    const training = this.critics.map((critic, k) => critic.call('applyGradient', space.criticGradient.subarray(k * P, (k + 1) * P)));
+    const { q, y } = space;
     let criticLoss = 0;
     let qSum = 0;
     for (let k = 0; k < 2; k++) {
       let loss = 0;
       for (let i = 0; i < B; i++) {
-        const error = step.q[k * B + i]! - step.y[i]!;
+        const error = q[k * B + i]! - y[i]!;
         loss += rowWeight(i) * error * error;
-        qSum += step.q[k * B + i]!;
+        qSum += q[k * B + i]!;
       }
       criticLoss += loss / B;
     }
     // pytorchrl's TD error of SAC: the mean of both critics' |Q − y|
-    if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = 0.5 * Math.abs(step.q[i]! - step.y[i]!) + 0.5 * Math.abs(step.q[B + i]! - step.y[i]!);
+    if (tdErrors) for (let i = 0; i < B; i++) tdErrors[i] = 0.5 * Math.abs(q[i]! - y[i]!) + 0.5 * Math.abs(q[B + i]! - y[i]!);
     waitAll(training);
 
     // 2. actor, with the updated critics
-    const [updated1, updated2] = waitAll(this.critics.map((critic) => critic.call('onlineParams')));
-    const pi = onnx
-      .call('actor', {
-        actor,
-        critics: joined(updated1!, updated2!),
-        observations,
-        noise: actorNoise,
-        alpha,
-        rowScale: Float32Array.from({ length: B }, (_, i) => rowWeight(i) / B),
-        rows: B,
-      })
-      .wait();
+    copyCritics(space.critics, 'online');
+    onnx.call('actor', B, alpha).wait();
+    const { probe } = space;
+    const logProb = space.logProb.subarray(0, B);
     let actorLoss = 0;
-    for (let i = 0; i < B; i++) actorLoss += (rowWeight(i) * (alpha * pi.logProb[i]! - Math.min(pi.q[i]!, pi.q[B + i]!))) / B;
-    tf.tidy(() => this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(tf.tensor1d(pi.gradient), this.options.maxGradNorm))));
-    const logProb = pi.logProb.subarray(0, B);
+    for (let i = 0; i < B; i++) actorLoss += (rowWeight(i) * (alpha * logProb[i]! - Math.min(probe[i]!, probe[B + i]!))) / B;
+    tf.tidy(() => this.actor.setParams(this.actorAdam.apply(this.actor.params, clipByGlobalNorm(tf.tensor1d(space.actorGradient), this.options.maxGradNorm))));
     return { criticLoss, actorLoss, qMean: qSum / (2 * B), meanLogProb: mean(logProb), weightedLogProb: weightedMean(logProb, weights) };
   }
 
@@ -320,18 +315,7 @@ export class Sac {
     if (route.provider !== 'cpu') return { route: null, reason: `SAC's updates take ONNX Runtime's CPU provider only (MOPO_ONNXRUNTIME=cpu), not ${route.provider}` };
     this.releaseOnnx();
     this.onnxThread = await WorkerThread.start('wasm');
-    const o = this.options;
-    const shape: SacGraphShape = {
-      observationSize: o.observationSize,
-      actionSize: o.actionSize,
-      actorHiddenSize: o.actorHiddenSize,
-      actorLayers: o.actorLayers,
-      criticHiddenSize: o.criticHiddenSize,
-      criticLayers: o.criticLayers,
-      logStdMin: o.logStdMin,
-      logStdMax: o.logStdMax,
-    };
-    this.onnx = RemoteHandle.create<Resolved<OnnxSacGradients>>(this.onnxThread, './onnx-sac-gradients.js', import.meta.url, 'OnnxSacGradients', [shape, route]);
+    this.onnx = RemoteHandle.create<Resolved<OnnxSacGradients>>(this.onnxThread, './onnx-sac-gradients.js', import.meta.url, 'OnnxSacGradients', [this.graphShape(), route]);
     return { route: route.description, reason: null };
   }
 
@@ -450,9 +434,24 @@ export class Sac {
     return { min: this.options.logStdMin, max: this.options.logStdMax };
   }
 
+  private graphShape(): SacGraphShape {
+    const o = this.options;
+    return {
+      observationSize: o.observationSize,
+      actionSize: o.actionSize,
+      actorHiddenSize: o.actorHiddenSize,
+      actorLayers: o.actorLayers,
+      criticHiddenSize: o.criticHiddenSize,
+      criticLayers: o.criticLayers,
+      logStdMin: o.logStdMin,
+      logStdMax: o.logStdMax,
+    };
+  }
+
   private releaseOnnx(): void {
     this.onnx?.dispose();
     this.onnx = null;
+    this.workspace = null;
     this.onnxThread?.close();
     this.onnxThread = null;
   }
@@ -463,14 +462,6 @@ export class Sac {
     this.sampler?.dispose();
     this.sampler = null;
   }
-}
-
-/** Two weight vectors one after the other. */
-function joined(first: Float32Array, second: Float32Array): Float32Array {
-  const both = new Float32Array(first.length + second.length);
-  both.set(first);
-  both.set(second, first.length);
-  return both;
 }
 
 function sacMeta(state: ModuleState): SacMeta {

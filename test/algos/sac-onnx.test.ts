@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs's autodiff, the reference for the gradients here (the project's own backward passes are hand-written).
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxSacGradients } from '../../src/algos/onnx-sac-gradients.js';
+import { OnnxSacGradients, sacWorkspace } from '../../src/algos/onnx-sac-gradients.js';
 import { Sac } from '../../src/algos/sac.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { initialParams } from '../../src/nn/init.js';
@@ -86,8 +86,24 @@ describe("SAC's updates with their gradients from ONNX Runtime (MOPO_ONNXRUNTIME
     const alpha = 0.3;
 
     const onnx = new OnnxSacGradients(shape, route!);
-    const critic = await onnx.critic({ actor, critics, targets, observations, actions, rewards, discounts, nextObservations, nextNoise, alpha, rowScale: weights.map((w) => (2 * w) / B), rows: B });
-    const pi = await onnx.actor({ actor, critics, observations, noise, alpha, rowScale: weights.map((w) => w / B), rows: B });
+    const space = sacWorkspace(shape, B);
+    onnx.useWorkspace(space);
+    space.actor.set(actor);
+    space.critics.set(critics);
+    space.targets.set(targets);
+    space.observations.set(observations);
+    space.actions.set(actions);
+    space.rewards.set(rewards);
+    space.discounts.set(discounts);
+    space.nextObservations.set(nextObservations);
+    space.nextNoise.set(nextNoise);
+    space.noise.set(noise);
+    space.criticScale.set(weights.map((w) => (2 * w) / B));
+    space.actorScale.set(weights.map((w) => w / B));
+    await onnx.critic(B, alpha);
+    await onnx.actor(B, alpha);
+    const critic = { y: space.y, q: space.q, gradient: space.criticGradient };
+    const pi = { logProb: space.logProb, gradient: space.actorGradient };
     await onnx.dispose();
 
     const P = criticLayout.perNetwork;
