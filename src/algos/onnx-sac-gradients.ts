@@ -13,7 +13,7 @@
  */
 import { loadOnnxRuntime, type InferenceRoute, type Ort, type OrtSession, type OrtTensor } from '../nn/onnx/inference-route.js';
 import { ParamLayout } from '../nn/layout.js';
-import { actorShape, criticGraphShape, SAC_INPUTS, SAC_OUTPUTS, sacActorGraph, sacCriticGraph, type SacGraphShape } from '../nn/onnx/sac-train-graphs.js';
+import { actorShape, criticGraphShape, gradientName, SAC_INPUTS, SAC_OUTPUTS, sacActorGraph, sacCriticGraph, weightName, type SacGraphShape, type SacNetwork } from '../nn/onnx/sac-train-graphs.js';
 
 /**
  * Where SAC and this object exchange an update's inputs and outputs: arrays on
@@ -83,10 +83,16 @@ export class OnnxSacGradients {
   /** This worker's copy of the workspace, the memory ONNX Runtime reads and writes. */
   private own: SacWorkspace | null = null;
 
+  private readonly actorLayout: ParamLayout;
+  private readonly criticLayout: ParamLayout;
+
   constructor(
     readonly spec: SacGraphShape,
     readonly route: InferenceRoute,
-  ) {}
+  ) {
+    this.actorLayout = new ParamLayout(actorShape(spec), 1);
+    this.criticLayout = new ParamLayout(criticGraphShape(spec), 1);
+  }
 
   /** The workspace of the next calls. */
   useWorkspace(workspace: SacWorkspace): void {
@@ -99,12 +105,13 @@ export class OnnxSacGradients {
     const { observationSize: O, actionSize: A } = this.spec;
     const { critic } = await this.open();
     const [own, shared] = this.workspaces(['actor', 'critics', 'targets', 'observations', 'actions', 'rewards', 'discounts', 'nextObservations', 'nextNoise', 'criticScale'], rows);
-    const P = own.critics.length / 2;
     await critic.run(
       {
-        [SAC_INPUTS.actor]: this.tensor(own.actor, [1, own.actor.length]),
-        [SAC_INPUTS.critics]: this.tensor(own.critics, [2, P]),
-        [SAC_INPUTS.targets]: this.tensor(own.targets, [2, P]),
+        ...this.weights('actor', own.actor),
+        ...this.weights('critic1', own.critics),
+        ...this.weights('critic2', own.critics),
+        ...this.weights('target1', own.targets),
+        ...this.weights('target2', own.targets),
         [SAC_INPUTS.observations]: this.tensor(own.observations.subarray(0, rows * O), [rows, O]),
         [SAC_INPUTS.actions]: this.tensor(own.actions.subarray(0, rows * A), [rows, A]),
         [SAC_INPUTS.rewards]: this.tensor(own.rewards.subarray(0, rows), [rows, 1]),
@@ -115,8 +122,9 @@ export class OnnxSacGradients {
         [SAC_INPUTS.rowScale]: this.tensor(own.criticScale.subarray(0, rows), [rows, 1]),
       },
       {
-        [SAC_OUTPUTS.gradient]: this.tensor(own.criticGradient, [2, P]),
-        [SAC_OUTPUTS.q]: this.tensor(own.q.subarray(0, 2 * rows), [2, rows, 1]),
+        ...this.weights('critic1', own.criticGradient, gradientName),
+        ...this.weights('critic2', own.criticGradient, gradientName),
+        [SAC_OUTPUTS.q]: this.tensor(own.q.subarray(0, 2 * rows), [2 * rows, 1]),
         [SAC_OUTPUTS.y]: this.tensor(own.y.subarray(0, rows), [rows, 1]),
       },
     );
@@ -132,17 +140,18 @@ export class OnnxSacGradients {
     const [own, shared] = this.workspaces(['actor', 'critics', 'observations', 'noise', 'actorScale'], rows);
     await actor.run(
       {
-        [SAC_INPUTS.actor]: this.tensor(own.actor, [1, own.actor.length]),
-        [SAC_INPUTS.critics]: this.tensor(own.critics, [2, own.critics.length / 2]),
+        ...this.weights('actor', own.actor),
+        ...this.weights('critic1', own.critics),
+        ...this.weights('critic2', own.critics),
         [SAC_INPUTS.observations]: this.tensor(own.observations.subarray(0, rows * O), [rows, O]),
         [SAC_INPUTS.noise]: this.tensor(own.noise.subarray(0, rows * A), [rows, A]),
         [SAC_INPUTS.alpha]: this.tensor(Float32Array.of(alpha), [1]),
         [SAC_INPUTS.rowScale]: this.tensor(own.actorScale.subarray(0, rows), [rows, 1]),
       },
       {
-        [SAC_OUTPUTS.gradient]: this.tensor(own.actorGradient, [1, own.actorGradient.length]),
+        ...this.weights('actor', own.actorGradient, gradientName),
         [SAC_OUTPUTS.logProb]: this.tensor(own.logProb.subarray(0, rows), [rows, 1]),
-        [SAC_OUTPUTS.q]: this.tensor(own.probe.subarray(0, 2 * rows), [2, rows, 1]),
+        [SAC_OUTPUTS.q]: this.tensor(own.probe.subarray(0, 2 * rows), [2 * rows, 1]),
       },
     );
     shared.actorGradient.set(own.actorGradient);
@@ -172,6 +181,21 @@ export class OnnxSacGradients {
       (own[key] as Float32Array).set(key === 'actor' || key === 'critics' || key === 'targets' ? from : from.subarray(0, rows * width));
     }
     return [own, shared];
+  }
+
+  /**
+   * Tensors over each layer's kernel and bias in `vector` (the flat layout of layout.ts;
+   * the second critic or target after the first), named by `name`: no copies.
+   */
+  private weights(network: SacNetwork, vector: Float32Array, name = weightName): Record<string, OrtTensor> {
+    const layout = network === 'actor' ? this.actorLayout : this.criticLayout;
+    const base = network.endsWith('2') ? layout.perNetwork : 0;
+    const tensors: Record<string, OrtTensor> = {};
+    layout.layers.forEach((layer, l) => {
+      tensors[name(network, 'kernel', l)] = this.tensor(vector.subarray(base + layer.kernelOffset, base + layer.biasOffset), [layer.outSize, layer.inSize]);
+      tensors[name(network, 'bias', l)] = this.tensor(vector.subarray(base + layer.biasOffset, base + layer.biasOffset + layer.outSize), [layer.outSize]);
+    });
+    return tensors;
   }
 
   private tensor(data: Float32Array, dims: number[]): OrtTensor {
