@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../nn/adam.js';
 import type { MlpShape } from '../nn/layout.js';
 import { MlpStack, type MlpTrace } from '../nn/mlp-stack.js';
+import { wasmFloats } from '../nn/wasm/fast-kernels.js';
 import { clipByGlobalNorm } from './clip-gradient.js';
 import { captureTargetNetwork, polyakUpdate, restoreTargetNetwork, type TargetNetwork } from './target-network-state.js';
 
@@ -146,7 +147,8 @@ export class Critic {
 
   /** Writes the online (or target) network's weights into `into`: for a gradient computed elsewhere (algos/onnx-sac-gradients.ts). */
   copyParams(into: Float32Array, network: 'online' | 'target'): void {
-    into.set((network === 'online' ? this.online : this.target).params.dataSync() as Float32Array);
+    const params = (network === 'online' ? this.online : this.target).params;
+    into.set(wasmFloats(params) ?? (params.dataSync() as Float32Array));
   }
 
   /** One Adam step with a gradient computed elsewhere, clipped as in `train`. */

@@ -26,6 +26,7 @@ import { initialParams } from '../nn/init.js';
 import { scheduledLr } from '../nn/lr-schedule.js';
 import { ParamLayout, type MlpShape } from '../nn/layout.js';
 import { MlpStack } from '../nn/mlp-stack.js';
+import { wasmFloats } from '../nn/wasm/fast-kernels.js';
 import { requireTensor, vectorState, type Json, type ModuleState, type TensorRecord } from '../nn/state.js';
 import type { SacGraphShape } from '../nn/onnx/sac-train-graphs.js';
 import { LocalHandle, RemoteHandle, waitAll, type Handle, type Pending, type Resolved } from '../nn/threads/handle.js';
@@ -255,7 +256,7 @@ export class Sac {
     const rowWeight = (i: number) => (weights ? weights[i]! : 1);
     const copyCritics = (into: Float32Array, network: 'online' | 'target') =>
       waitAll(this.critics.map((critic, k) => critic.call('copyParams', into.subarray(k * P, (k + 1) * P), network)));
-    space.actor.set(this.actor.params.dataSync() as Float32Array);
+    space.actor.set(wasmFloats(this.actor.params) ?? (this.actor.params.dataSync() as Float32Array));
     copyCritics(space.critics, 'online');
     copyCritics(space.targets, 'target');
     space.observations.set(batch.observations.subarray(0, B * O));
