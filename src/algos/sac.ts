@@ -169,7 +169,8 @@ export class Sac {
     this.samplerUpload?.wait();
     this.samplerUpload = null;
     const result = this.onnx ? this.onnxGradientSteps(batch, alpha, nextNoise, actorNoise, tdErrors) : this.gradientSteps(batch, alpha, nextNoise, actorNoise, tdErrors);
-    if (this.sampler) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
+    // The worker's actor copy samples a′ on the tfjs route only (ONNX Runtime's model samples it itself; the route stays on until dispose).
+    if (this.sampler && !this.onnx) this.samplerUpload = this.sampler.call('setParams', this.actor.read());
 
     // 4. targets (issued before the temperature step: it runs meanwhile in a worker)
     const moveTargets = (this.updates + 1) % this.options.targetUpdateInterval === 0;
