@@ -187,6 +187,27 @@ describe("SAC's updates with their gradients from ONNX Runtime (MOPO_ONNXRUNTIME
     expect(resumed.state.meta.updates).toBe(8);
   });
 
+  it('give the same bits with the second critic in a compute worker as with both in this thread', async () => {
+    process.env.MOPO_ONNXRUNTIME = 'cpu';
+    const { WorkerThread } = await import('../../src/nn/threads/worker-thread.js');
+    const [worker] = await WorkerThread.startMany('wasm', 1);
+    const run = async (threads: InstanceType<typeof WorkerThread>[]) => {
+      const sac = new Sac({ observationSize: 17, actionSize: 6, actorHiddenSize: 32, criticHiddenSize: 32, seed: 9 });
+      sac.distribute(threads);
+      await sac.trainWithOnnxRuntime(1);
+      const metrics = [];
+      for (let k = 0; k < 3; k++) metrics.push(sac.update(halfCheetahBatch(new Rng(40 + k), 32))!);
+      const state = sac.getState();
+      sac.dispose();
+      return { metrics, state };
+    };
+    const alone = await run([]);
+    const spread = await run([worker!]);
+    worker!.close();
+    expect(spread.metrics).toEqual(alone.metrics);
+    expect(spread.state.tensors).toEqual(alone.state.tensors);
+  });
+
   it('run a whole `mopo` job end to end with the lever: SAC updates on ONNX Runtime', () => {
     const cwd = tempDir();
     const result = runCli('mopo', [...TINY_MOPO, 'hydra.run.dir=run'], { cwd, env: { MOPO_ONNXRUNTIME: 'cpu' } });

@@ -7,7 +7,8 @@
  *   const pending = handles.map((h) => h.call('trainStep', ...));
  *   const results = pending.map((p) => p.wait());
  *
- * Arguments and results cross threads as structured clones (typed arrays copied).
+ * Arguments and results cross threads as structured clones (typed arrays copied, views
+ * of shared memory shared).
  */
 import { compiledUrl, type WorkerThread } from './worker-thread.js';
 
@@ -73,9 +74,10 @@ export class RemoteHandle<T> implements Handle<T> {
 /**
  * A typed array that views part of a larger buffer, copied to its own: a structured
  * clone copies a view's whole buffer (e.g. one member's rows of a batch of seven).
+ * Views of shared memory stay views: a clone shares them, and the callee may write there.
  */
 function compact(arg: unknown): unknown {
-  if (ArrayBuffer.isView(arg) && !(arg instanceof DataView) && arg.byteLength < arg.buffer.byteLength) {
+  if (ArrayBuffer.isView(arg) && !(arg instanceof DataView) && !(arg.buffer instanceof SharedArrayBuffer) && arg.byteLength < arg.buffer.byteLength) {
     return (arg as unknown as { slice(): unknown }).slice();
   }
   return arg;
