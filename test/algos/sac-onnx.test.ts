@@ -9,6 +9,7 @@ import { initBackend } from '../../src/nn/backend.js';
 import { initialParams } from '../../src/nn/init.js';
 import { ParamLayout } from '../../src/nn/layout.js';
 import { probeInference } from '../../src/nn/onnx/inference-route.js';
+import { WorkerThread } from '../../src/nn/threads/worker-thread.js';
 import { actorShape, criticGraphShape, type SacGraphShape } from '../../src/nn/onnx/sac-train-graphs.js';
 import { Rng } from '../../src/util/rng.js';
 import { runCli, removeTempDirs, tempDir } from '../helpers/cli.js';
@@ -189,9 +190,8 @@ describe("SAC's updates with their gradients from ONNX Runtime (MOPO_ONNXRUNTIME
 
   it('give the same bits with the second critic in a compute worker as with both in this thread', async () => {
     process.env.MOPO_ONNXRUNTIME = 'cpu';
-    const { WorkerThread } = await import('../../src/nn/threads/worker-thread.js');
     const [worker] = await WorkerThread.startMany('wasm', 1);
-    const run = async (threads: InstanceType<typeof WorkerThread>[]) => {
+    const run = async (threads: WorkerThread[]) => {
       const sac = new Sac({ observationSize: 17, actionSize: 6, actorHiddenSize: 32, criticHiddenSize: 32, seed: 9 });
       sac.distribute(threads);
       await sac.trainWithOnnxRuntime(1);
