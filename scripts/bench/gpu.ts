@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamicsEnsemble } from '../../src/algos/mopo/dynamics-ensemble.js';
 import { initBackend } from '../../src/nn/backend.js';
 import { Rng } from '../../src/util/rng.js';
-import { bestMs, findTorchPython } from './nn.js';
+import { bestMs, findTorchPython, type TorchFigures } from './nn.js';
 import type { BenchSection } from './sections.js';
 
 const OBS = 17;
@@ -65,13 +65,6 @@ async function oursOnGpu(): Promise<Figures> {
     if (asked === undefined) delete process.env.MOPO_ONNXRUNTIME;
     else process.env.MOPO_ONNXRUNTIME = asked;
   }
-}
-
-interface TorchFigures {
-  torch_version: string;
-  sac_update_ms: number;
-  ensemble_step_ms: number;
-  rollout_transitions_per_s: number;
 }
 
 function torchOnGpu(): Figures {

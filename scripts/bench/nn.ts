@@ -376,7 +376,7 @@ export function bestMs(fn: () => unknown, { warmup, repeats, rounds }: { warmup:
   return { wall, cpu };
 }
 
-interface TorchFigures {
+export interface TorchFigures {
   torch_version: string;
   threads: number;
   sac_update_ms: number;
